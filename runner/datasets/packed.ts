@@ -85,7 +85,7 @@ export class PackedWriter {
   private n = 0;
   private readonly bytes: number;
 
-  constructor(private readonly dir: string, private readonly meta: Omit<PackedMeta, 'count' | 'format'>, private readonly metaFile = 'dataset.json') {
+  constructor(private readonly dir: string, private readonly meta: { resolution: number; channels: number; file: string; names?: string[] }, private readonly metaFile = 'dataset.json') {
     this.bytes = imageBytes(meta);
     this.fd = openSync(join(dir, meta.file), 'w');
   }
