@@ -1,0 +1,307 @@
+/**
+ * Reads PyTorch checkpoints (`torch.save` files) without Python: the zip format (torch >= 1.6:
+ * `<name>/data.pkl` plus one raw entry per storage under `<name>/data/<key>`) and the legacy format
+ * (magic-number pickle, protocol-version pickle, sys_info pickle, the object pickle, the sorted
+ * storage-key list pickle, then per storage an int64 element count and the raw little-endian bytes).
+ *
+ * Tensors come back as `TorchTensor` (dtype, shape, stride, storage offset, storage bytes): strided
+ * and shared-storage tensors keep their layout and `toFloat32()` gathers them row-major. Only the
+ * globals a tensor state dict needs are allowed (tensor/parameter rebuilders, storage types,
+ * OrderedDict); anything else is refused, so a hostile file cannot run code. Not supported: the
+ * pre-0.4 tar format, big-endian legacy files, sparse / quantized tensors, TorchScript archives.
+ */
+import { readFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { unpickle } from './pickle.js';
+import { looksLikeZip, readZipDirectory, zipEntryData } from './zip-reader.js';
+
+export type TorchDType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+
+const STORAGE_TYPES: Record<string, [TorchDType, number]> = {
+  FloatStorage: ['float32', 4], DoubleStorage: ['float64', 8], HalfStorage: ['float16', 2],
+  BFloat16Storage: ['bfloat16', 2], LongStorage: ['int64', 8], IntStorage: ['int32', 4],
+  ShortStorage: ['int16', 2], CharStorage: ['int8', 1], ByteStorage: ['uint8', 1], BoolStorage: ['bool', 1],
+};
+
+/** Raw little-endian storage bytes; legacy storages are filled once the trailer has been read. */
+export interface TorchStorage {
+  key: string;
+  dtype: TorchDType;
+  elementSize: number;
+  numel: number;
+  bytes?: Uint8Array;
+}
+
+export class TorchTensor {
+  constructor(
+    readonly storage: TorchStorage,
+    /** Offset into the storage, in elements. */
+    readonly offset: number,
+    readonly shape: readonly number[],
+    /** Strides in elements, one per dimension. */
+    readonly stride: readonly number[],
+  ) {}
+
+  get dtype(): TorchDType { return this.storage.dtype; }
+  get numel(): number { return this.shape.reduce((a, b) => a * b, 1); }
+
+  get isContiguous(): boolean {
+    let expect = 1;
+    for (let d = this.shape.length - 1; d >= 0; d--) {
+      if (this.shape[d] !== 1 && this.stride[d] !== expect) return false;
+      expect *= this.shape[d]!;
+    }
+    return true;
+  }
+
+  /** Values row-major as float32 (integers and halves converted; int64 beyond 2^24 loses precision). */
+  toFloat32(): Float32Array {
+    const out = new Float32Array(this.numel);
+    this.gather(out);
+    return out;
+  }
+
+  /** Values row-major as float64 (exact for every dtype except int64 beyond 2^53). */
+  toFloat64(): Float64Array {
+    const out = new Float64Array(this.numel);
+    this.gather(out);
+    return out;
+  }
+
+  private gather(out: Float32Array | Float64Array): void {
+    const n = out.length;
+    if (n === 0) return;
+    if (this.offset + maxIndex(this.shape, this.stride) >= this.storage.numel) {
+      throw new Error(`tensor view (offset ${this.offset}, shape [${this.shape}], stride [${this.stride}]) exceeds storage ${this.storage.key} of ${this.storage.numel} elements`);
+    }
+    const typed = this.isContiguous ? typedView(this.storage) : undefined;
+    if (typed) {
+      out.set(typed.subarray(this.offset, this.offset + n));
+      return;
+    }
+    const src = elements(this.storage);
+    if (this.isContiguous) {
+      for (let i = 0; i < n; i++) out[i] = src(this.offset + i);
+      return;
+    }
+    // Odometer over the index space: one add per element instead of a dot product.
+    const rank = this.shape.length;
+    const idx = new Array<number>(rank).fill(0);
+    let at = this.offset;
+    for (let i = 0; i < n; i++) {
+      out[i] = src(at);
+      for (let d = rank - 1; d >= 0; d--) {
+        if (++idx[d]! < this.shape[d]!) { at += this.stride[d]!; break; }
+        at -= this.stride[d]! * (this.shape[d]! - 1);
+        idx[d] = 0;
+      }
+    }
+  }
+}
+
+function maxIndex(shape: readonly number[], stride: readonly number[]): number {
+  return shape.reduce((acc, s, d) => acc + (s - 1) * Math.max(0, stride[d]!), 0);
+}
+
+/** A typed array over the storage for dtypes JS has natively (not int64/float16/bfloat16). */
+function typedView(s: TorchStorage): Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | undefined {
+  const ctor = { float32: Float32Array, float64: Float64Array, int32: Int32Array, int16: Int16Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array }[s.dtype as string];
+  if (!ctor || !s.bytes) return undefined;
+  const b = s.bytes.byteOffset % s.elementSize === 0 ? s.bytes : s.bytes.slice();
+  return new ctor(b.buffer as ArrayBuffer, b.byteOffset, s.numel);
+}
+
+/** An element reader for a storage (typed-array view when aligned, a copy otherwise). */
+function elements(s: TorchStorage): (i: number) => number {
+  if (!s.bytes) throw new Error(`storage ${s.key} has no data`);
+  const b = s.bytes.byteOffset % s.elementSize === 0 ? s.bytes : s.bytes.slice();
+  const n = s.numel;
+  switch (s.dtype) {
+    case 'float32': { const a = new Float32Array(b.buffer, b.byteOffset, n); return (i) => a[i]!; }
+    case 'float64': { const a = new Float64Array(b.buffer, b.byteOffset, n); return (i) => a[i]!; }
+    case 'int64': { const a = new BigInt64Array(b.buffer, b.byteOffset, n); return (i) => Number(a[i]!); }
+    case 'int32': { const a = new Int32Array(b.buffer, b.byteOffset, n); return (i) => a[i]!; }
+    case 'int16': { const a = new Int16Array(b.buffer, b.byteOffset, n); return (i) => a[i]!; }
+    case 'int8': { const a = new Int8Array(b.buffer, b.byteOffset, n); return (i) => a[i]!; }
+    case 'uint8': case 'bool': { const a = new Uint8Array(b.buffer, b.byteOffset, n); return (i) => a[i]!; }
+    case 'float16': { const a = new Uint16Array(b.buffer, b.byteOffset, n); return (i) => halfToFloat(a[i]!); }
+    case 'bfloat16': {
+      const a = new Uint16Array(b.buffer, b.byteOffset, n);
+      const f = new Float32Array(1);
+      const u = new Uint32Array(f.buffer);
+      return (i) => { u[0] = a[i]! << 16; return f[0]!; };
+    }
+  }
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+interface StorageType { torchStorage: string }
+
+/** The only globals a checkpoint may reference; everything else is refused (no code runs). */
+function resolveGlobal(source: string) {
+  return (module: string, name: string): unknown => {
+    const full = `${module}.${name}`;
+    if (module === 'torch' && name in STORAGE_TYPES) return { torchStorage: name } satisfies StorageType;
+    switch (full) {
+      case 'collections.OrderedDict':
+        return () => new Map();
+      case '_codecs.encode': // protocol 2 pickles bytes as _codecs.encode(latin-1 text, 'latin1')
+        return (text: unknown, enc: unknown) => {
+          if (typeof text !== 'string' || !/^(latin-?1|iso-8859-1)$/i.test(String(enc ?? 'utf-8'))) throw new UserError(`${source}: unsupported bytes encoding ${String(enc)}`);
+          return Uint8Array.from(text, (c) => c.charCodeAt(0));
+        };
+      case 'builtins.set': case '__builtin__.set':
+        return (items: unknown) => new Set(items as unknown[]);
+      case 'torch._utils._rebuild_tensor':
+      case 'torch._utils._rebuild_tensor_v2':
+        return (storage: unknown, offset: unknown, size: unknown, stride: unknown) => {
+          if (!isStorage(storage)) throw new UserError(`${source}: ${name} got no storage`);
+          return new TorchTensor(storage, Number(offset), (size as number[]).map(Number), (stride as number[]).map(Number));
+        };
+      case 'torch._utils._rebuild_parameter':
+      case 'torch._utils._rebuild_parameter_with_state':
+        return (data: unknown) => data; // a Parameter is its tensor here; requires_grad is irrelevant
+    }
+    throw new UserError(`${source}: unsupported Python object ${full} (this reader loads tensors, storages and plain containers only)`);
+  };
+}
+
+function isStorage(v: unknown): v is TorchStorage {
+  return typeof v === 'object' && v !== null && 'elementSize' in v && 'numel' in v;
+}
+
+/** Decodes a storage persistent id ('storage', type, key, location, numel[, view_metadata]). */
+function storageFromPid(pid: unknown, source: string): { storage: TorchStorage; view: unknown } {
+  if (!Array.isArray(pid) || pid[0] !== 'storage') throw new UserError(`${source}: unsupported persistent id ${JSON.stringify(pid)}`);
+  const type = pid[1] as StorageType;
+  const dt = STORAGE_TYPES[type?.torchStorage];
+  if (!dt) throw new UserError(`${source}: unsupported storage type ${String(type?.torchStorage ?? pid[1])}`);
+  return { storage: { key: String(pid[2]), dtype: dt[0], elementSize: dt[1], numel: Number(pid[4]) }, view: pid[5] ?? null };
+}
+
+export interface TorchCheckpoint {
+  format: 'zip' | 'legacy';
+  /** The unpickled object: usually a Map (OrderedDict) of name -> TorchTensor. */
+  value: unknown;
+}
+
+/** Parses a checkpoint held in memory. `source` names the file in error messages. */
+export function readTorchCheckpoint(buf: Uint8Array, source = '<buffer>'): TorchCheckpoint {
+  try {
+    return looksLikeZip(buf) ? readZip(buf, source) : readLegacy(buf, source);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${source}: not a readable PyTorch checkpoint (${(e as Error).message})`);
+  }
+}
+
+/** Reads and parses a checkpoint file. */
+export function loadTorchCheckpoint(path: string): TorchCheckpoint {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new UserError(`${path}: cannot read checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return readTorchCheckpoint(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), path);
+}
+
+function readZip(buf: Uint8Array, source: string): TorchCheckpoint {
+  const dir = readZipDirectory(buf);
+  const pkl = [...dir.keys()].find((n) => n.endsWith('data.pkl') && n.split('/').length === 2);
+  if (!pkl) throw new UserError(`${source}: zip archive without <name>/data.pkl (not a torch.save file?)`);
+  const prefix = pkl.slice(0, -'data.pkl'.length);
+  const storages = new Map<string, TorchStorage>();
+  const persistentLoad = (pid: unknown): TorchStorage => {
+    const { storage } = storageFromPid(pid, source);
+    const known = storages.get(storage.key);
+    if (known) return known;
+    const entry = dir.get(`${prefix}data/${storage.key}`);
+    if (!entry) throw new UserError(`${source}: storage entry ${prefix}data/${storage.key} missing`);
+    storage.bytes = zipEntryData(buf, entry);
+    if (storage.bytes.length < storage.numel * storage.elementSize) {
+      throw new UserError(`${source}: storage ${storage.key} has ${storage.bytes.length} bytes, expected ${storage.numel * storage.elementSize}`);
+    }
+    storages.set(storage.key, storage);
+    return storage;
+  };
+  const { value } = unpickle(zipEntryData(buf, dir.get(pkl)!), { resolveGlobal: resolveGlobal(source), persistentLoad });
+  return { format: 'zip', value };
+}
+
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+
+function readLegacy(buf: Uint8Array, source: string): TorchCheckpoint {
+  if (buf.length > 262 && new TextDecoder().decode(buf.subarray(257, 262)) === 'ustar') {
+    throw new UserError(`${source}: tar-format checkpoint (torch < 0.4) is not supported; re-save it with a current torch`);
+  }
+  if (buf[0] !== 0x80) throw new UserError(`${source}: not a PyTorch checkpoint (neither a zip archive nor a pickle)`);
+  const plain = { resolveGlobal: resolveGlobal(source) };
+  const magic = unpickle(buf, plain, 0);
+  if (magic.value !== LEGACY_MAGIC) throw new UserError(`${source}: pickle without the torch magic number (not a torch.save file)`);
+  const version = unpickle(buf, plain, magic.end);
+  if (version.value !== 1001) throw new UserError(`${source}: unsupported legacy protocol version ${String(version.value)}`);
+  const sys = unpickle(buf, plain, version.end);
+  if (sys.value instanceof Map && sys.value.get('little_endian') === false) throw new UserError(`${source}: big-endian checkpoints are not supported`);
+
+  const roots = new Map<string, TorchStorage>();
+  const views: Array<{ storage: TorchStorage; root: TorchStorage; offset: number }> = [];
+  const persistentLoad = (pid: unknown): TorchStorage => {
+    const { storage, view } = storageFromPid(pid, source);
+    let root = roots.get(storage.key);
+    if (!root) roots.set(storage.key, (root = storage));
+    if (!Array.isArray(view)) return root;
+    // view_metadata = (view_key, offset, size), in elements of the root storage (old torch only).
+    const v: TorchStorage = { ...storage, key: String(view[0]), numel: Number(view[2]) };
+    views.push({ storage: v, root, offset: Number(view[1]) });
+    return v;
+  };
+  const obj = unpickle(buf, { resolveGlobal: resolveGlobal(source), persistentLoad }, sys.end);
+  const keys = unpickle(buf, plain, obj.end);
+  if (!Array.isArray(keys.value)) throw new UserError(`${source}: storage key list missing after the object pickle`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let p = keys.end;
+  for (const key of keys.value as string[]) {
+    const s = roots.get(String(key));
+    if (!s) throw new UserError(`${source}: storage ${String(key)} listed but never referenced`);
+    if (p + 8 > buf.length) throw new UserError(`${source}: truncated before storage ${s.key}`);
+    const numel = Number(view.getBigInt64(p, true));
+    const n = numel * s.elementSize;
+    if (numel < s.numel || p + 8 + n > buf.length) throw new UserError(`${source}: storage ${s.key} truncated or smaller than declared (${numel} < ${s.numel} elements)`);
+    s.bytes = buf.subarray(p + 8, p + 8 + n);
+    p += 8 + n;
+  }
+  for (const { storage, root, offset } of views) {
+    if (!root.bytes) throw new UserError(`${source}: storage ${root.key} has no data`);
+    storage.bytes = root.bytes.subarray(offset * root.elementSize, (offset + storage.numel) * root.elementSize);
+  }
+  for (const s of roots.values()) if (!s.bytes) throw new UserError(`${source}: storage ${s.key} missing from the file`);
+  return { format: 'legacy', value: obj.value };
+}
+
+/**
+ * The tensors of a state dict: the top-level Map, or its `state_dict` / `model` entry when the file
+ * wraps one (training checkpoints often do). Non-tensor entries are skipped.
+ */
+export function stateDictOf(value: unknown, source: string): Map<string, TorchTensor> {
+  let v = value;
+  if (v instanceof Map && !hasTensor(v)) v = v.get('state_dict') ?? v.get('model') ?? v;
+  if (!(v instanceof Map)) throw new UserError(`${source}: expected a state dict (a dict of tensors), found ${typeof v}`);
+  const out = new Map<string, TorchTensor>();
+  for (const [k, t] of v) if (t instanceof TorchTensor) out.set(String(k), t);
+  if (out.size === 0) throw new UserError(`${source}: the checkpoint holds no tensors`);
+  return out;
+}
+
+function hasTensor(m: Map<unknown, unknown>): boolean {
+  for (const t of m.values()) if (t instanceof TorchTensor) return true;
+  return false;
+}
