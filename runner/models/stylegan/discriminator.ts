@@ -1,0 +1,77 @@
+/**
+ * Progressive discriminator (critic): FromRGB per level (1x1 conv + leaky ReLU), per level > 0 a
+ * block conv3x3 -> conv3x3 -> 2x box downsample, and at 4x4 minibatch stddev -> conv3x3 ->
+ * dense -> dense(1). All layers equalized-lr.
+ *
+ * Fade-in (config.dBlend): 'output' is the paper's critic equation,
+ *   critic(x, alpha) = alpha * critic_l(x) + (1 - alpha) * critic_{l-1}(downscale(x)),
+ * 'features' is ProGAN's implementation (blend FromRGB_{l-1}(down(x)) into block l's output).
+ * Scope: forward only.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { EqConv, EqDense, ParamSet, downsample2x, lrelu, minibatchStddev } from './layers.js';
+import { channels, levelResolution, numLevels, type StyleGanConfig } from './config.js';
+
+export class Discriminator {
+  readonly params: ParamSet;
+  readonly levels: number;
+  private readonly fromRgb: EqConv[] = [];
+  private readonly blocks: Array<{ conv0: EqConv; conv1: EqConv } | null> = [];
+  private readonly finalConv: EqConv;
+  private readonly dense0: EqDense;
+  private readonly dense1: EqDense;
+
+  constructor(readonly cfg: StyleGanConfig, seed: number) {
+    const p = (this.params = new ParamSet(seed));
+    this.levels = numLevels(cfg);
+    for (let l = 0; l < this.levels; l++) {
+      const res = levelResolution(l);
+      const ch = channels(cfg, res);
+      this.fromRgb.push(new EqConv(p, `d/${res}/fromrgb`, 3, ch, 1));
+      this.blocks.push(l === 0 ? null : {
+        conv0: new EqConv(p, `d/${res}/conv0`, ch, ch, 3),
+        conv1: new EqConv(p, `d/${res}/conv1`, ch, channels(cfg, res / 2), 3),
+      });
+    }
+    const c4 = channels(cfg, 4);
+    this.finalConv = new EqConv(p, 'd/final/conv', c4 + 1, c4, 3);
+    this.dense0 = new EqDense(p, 'd/final/dense0', 16 * c4, channels(cfg, 2));
+    this.dense1 = new EqDense(p, 'd/final/dense1', channels(cfg, 2), 1, { gain: 1 });
+  }
+
+  private block(l: number, h: tf.Tensor4D): tf.Tensor4D {
+    const b = this.blocks[l]!;
+    return downsample2x(lrelu(b.conv1.apply(lrelu(b.conv0.apply(h)) as tf.Tensor4D)) as tf.Tensor4D);
+  }
+
+  private head(h: tf.Tensor4D): tf.Tensor2D {
+    const y = lrelu(this.finalConv.apply(minibatchStddev(h, this.cfg.mbstdGroup))) as tf.Tensor4D;
+    const flat = tf.reshape(y, [y.shape[0], -1]) as tf.Tensor2D;
+    return this.dense1.apply(lrelu(this.dense0.apply(flat)) as tf.Tensor2D);
+  }
+
+  /** Critic without fade-in: FromRGB_l, blocks l..1, head. */
+  private critic(x: tf.Tensor4D, level: number): tf.Tensor2D {
+    let h = lrelu(this.fromRgb[level]!.apply(x)) as tf.Tensor4D;
+    for (let l = level; l > 0; l--) h = this.block(l, h);
+    return this.head(h);
+  }
+
+  /** Scores [N, 1] for images [N, res, res, 3] at `level` (index) with fade-in `alpha`. */
+  apply(x: tf.Tensor4D, level: number, alpha: number): tf.Tensor2D {
+    if (level < 0 || level >= this.levels) throw new Error(`level ${level} outside 0..${this.levels - 1}`);
+    const res = levelResolution(level);
+    if (x.shape[1] !== res || x.shape[2] !== res) throw new Error(`critic at level ${level} expects ${res}x${res}, got ${x.shape[1]}x${x.shape[2]}`);
+    if (level === 0 || alpha >= 1) return this.critic(x, level);
+    if (this.cfg.dBlend === 'output') {
+      return tf.add(tf.mul(this.critic(x, level), alpha), tf.mul(this.critic(downsample2x(x), level - 1), 1 - alpha)) as tf.Tensor2D;
+    }
+    const hNew = this.block(level, lrelu(this.fromRgb[level]!.apply(x)) as tf.Tensor4D);
+    const hOld = lrelu(this.fromRgb[level - 1]!.apply(downsample2x(x))) as tf.Tensor4D;
+    let h = tf.add(tf.mul(hNew, alpha), tf.mul(hOld, 1 - alpha)) as tf.Tensor4D;
+    for (let l = level - 1; l > 0; l--) h = this.block(l, h);
+    return this.head(h);
+  }
+
+  dispose(): void { this.params.dispose(); }
+}

@@ -1,0 +1,64 @@
+/**
+ * GAN losses on critic scores, each returning the scalar to minimise plus named terms for logging.
+ *
+ * 'logistic-r1' (StyleGAN): G = softplus(-D(fake)); D = softplus(D(fake)) + softplus(-D(real))
+ *   + r1Gamma/2 * |dD(real)/dreal|^2 (R1 on reals only).
+ * 'wgan-gp' (ProGAN): G = -D(fake); D = D(fake) - D(real)
+ *   + gpLambda * (|dD(x_hat)/dx_hat| - gpTarget)^2 / gpTarget^2 + driftEps * D(real)^2,
+ *   x_hat = lerp(real, fake, u), u ~ U(0,1) per sample (passed in, so it is seeded by the caller).
+ * All terms are batch means. The penalties differentiate D twice; every op D uses is checked for
+ * that in test/stylegan/second-derivative.test.ts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export type LossKind = 'logistic-r1' | 'wgan-gp';
+
+export interface LossOptions {
+  kind: LossKind;
+  r1Gamma: number;
+  gpLambda: number;
+  gpTarget: number;
+  driftEps: number;
+}
+
+export const defaultLoss: LossOptions = { kind: 'logistic-r1', r1Gamma: 10, gpLambda: 10, gpTarget: 1, driftEps: 0.001 };
+
+export type Critic = (x: tf.Tensor4D) => tf.Tensor2D;
+
+export interface LossResult {
+  total: tf.Scalar;
+  terms: Record<string, tf.Scalar>;
+}
+
+export function generatorLoss(critic: Critic, fakes: tf.Tensor4D, opts: LossOptions): LossResult {
+  const s = critic(fakes);
+  const total = (opts.kind === 'wgan-gp' ? tf.neg(tf.mean(s)) : tf.mean(tf.softplus(tf.neg(s)))) as tf.Scalar;
+  return { total, terms: { g_loss: total } };
+}
+
+/** Per-sample squared gradient norm of the critic at x: [N]. */
+function gradNormSq(critic: Critic, x: tf.Tensor4D): tf.Tensor1D {
+  const g = tf.grad((xx: tf.Tensor) => tf.sum(critic(xx as tf.Tensor4D)))(x);
+  return tf.sum(tf.square(g), [1, 2, 3]) as tf.Tensor1D;
+}
+
+/** `mixU` [N,1,1,1] in [0,1): only used by wgan-gp. */
+export function discriminatorLoss(critic: Critic, reals: tf.Tensor4D, fakes: tf.Tensor4D, opts: LossOptions, mixU?: tf.Tensor4D): LossResult {
+  const sr = critic(reals);
+  const sf = critic(fakes);
+  if (opts.kind === 'logistic-r1') {
+    const adv = tf.add(tf.mean(tf.softplus(sf)), tf.mean(tf.softplus(tf.neg(sr)))) as tf.Scalar;
+    if (opts.r1Gamma <= 0) return { total: adv, terms: { d_loss: adv, real_score: tf.mean(sr), fake_score: tf.mean(sf) } };
+    const r1 = tf.mean(gradNormSq(critic, reals)) as tf.Scalar;
+    const total = tf.add(adv, tf.mul(r1, opts.r1Gamma * 0.5)) as tf.Scalar;
+    return { total, terms: { d_loss: adv, r1, real_score: tf.mean(sr), fake_score: tf.mean(sf) } };
+  }
+  if (!mixU) throw new Error('wgan-gp needs per-sample interpolation weights');
+  const wdist = tf.sub(tf.mean(sf), tf.mean(sr)) as tf.Scalar;
+  const xHat = tf.add(reals, tf.mul(tf.sub(fakes, reals), mixU)) as tf.Tensor4D;
+  const norm = tf.sqrt(tf.add(gradNormSq(critic, xHat), 1e-12));
+  const gp = tf.div(tf.mean(tf.square(tf.sub(norm, opts.gpTarget))), opts.gpTarget ** 2) as tf.Scalar;
+  const drift = tf.mean(tf.square(sr)) as tf.Scalar;
+  const total = tf.addN([wdist, tf.mul(gp, opts.gpLambda), tf.mul(drift, opts.driftEps)]) as tf.Scalar;
+  return { total, terms: { d_loss: wdist, gp, drift, real_score: tf.mean(sr), fake_score: tf.mean(sf) } };
+}

@@ -1,0 +1,208 @@
+/**
+ * One StyleGAN training level's state and step: G, D, the EMA generator Gs, one Adam per network,
+ * and the per-step randomness (z, style-mixing crossover, noise images, WGAN-GP mix weights), all
+ * derived from (seed, level, step) so a resumed run repeats the uninterrupted one bit for bit.
+ *
+ * A step is StyleGAN's: one D update on (reals, G(z1)) then one G update on G(z2), then w_avg and
+ * Gs updates. Variables of levels above the current one exist (networks are built for all levels)
+ * but get no gradient. Scope: tensors in, numbers out; data loading and files are the stage's.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { rngFor, Stream } from '../../training/rng.js';
+import { Adam, type AdamOptions } from './adam.js';
+import { Discriminator } from './discriminator.js';
+import { Generator } from './generator.js';
+import { discriminatorLoss, generatorLoss, type LossOptions } from './losses.js';
+import { seededNoise } from './synthesis.js';
+import { levelResolution, type StyleGanConfig } from './config.js';
+import type { ParamSet } from './layers.js';
+
+export interface TrainerOptions {
+  level: number;
+  batchSize: number;
+  seed: number;
+  loss: LossOptions;
+  /** Probability of style mixing per batch (StyleGAN: 0.9). */
+  mixingProb: number;
+  /** w_avg decay (StyleGAN: 0.995). */
+  wAvgBeta: number;
+  /** Gs <- lerp(G, Gs, emaBeta) after each step. */
+  emaBeta: number;
+  adam: AdamOptions;
+}
+
+const S_ZD = Stream.user + 1;
+const S_ZG = Stream.user + 2;
+const S_MIX = Stream.user + 3;
+const S_NOISE = Stream.user + 4;
+const S_GP = Stream.user + 5;
+
+export type StepTerms = Record<string, number>;
+
+/** Trainable parameter names of a network at `level`: shared layers plus levels <= level. */
+export function namesAtLevel(ps: ParamSet, level: number): string[] {
+  const maxRes = levelResolution(level);
+  return ps.names().filter((n) => {
+    const m = /^[gd]\/(?:syn\/)?(\d+)\//.exec(n);
+    return m ? Number(m[1]) <= maxRes : true;
+  });
+}
+
+export function paramTensors(ps: ParamSet, prefix: string): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const [n, v] of ps.vars) out.set(`${prefix}/${n}`, v);
+  return out;
+}
+
+/** Assigns every `prefix/name` tensor to the ParamSet; all of the set's names must be present. */
+export function assignParams(ps: ParamSet, prefix: string, tensors: Map<string, { shape: number[]; data: Float32Array }>, where: string): void {
+  for (const [n, v] of ps.vars) {
+    const t = tensors.get(`${prefix}/${n}`);
+    if (!t) throw new Error(`${where}: missing tensor ${prefix}/${n}`);
+    if (t.shape.join('x') !== v.shape.join('x')) throw new Error(`${where}: ${prefix}/${n} has shape ${t.shape} but the model needs ${v.shape}`);
+    tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
+  }
+}
+
+export class StyleGanTrainer {
+  readonly G: Generator;
+  readonly D: Discriminator;
+  readonly Gs: Generator;
+  readonly optG: Adam;
+  readonly optD: Adam;
+  private readonly gNames: string[];
+  private readonly dNames: string[];
+
+  constructor(readonly cfg: StyleGanConfig, readonly opts: TrainerOptions) {
+    this.G = new Generator(cfg, opts.seed * 2 + 1);
+    this.D = new Discriminator(cfg, opts.seed * 2 + 2);
+    this.Gs = new Generator(cfg, opts.seed * 2 + 1);
+    this.optG = new Adam(opts.adam);
+    this.optD = new Adam(opts.adam);
+    this.gNames = namesAtLevel(this.G.params, opts.level);
+    this.dNames = namesAtLevel(this.D.params, opts.level);
+  }
+
+  private z(stream: number, step: number): tf.Tensor2D {
+    const data = rngFor(this.opts.seed, stream, this.opts.level, step).normals(new Float32Array(this.opts.batchSize * this.cfg.zDim));
+    return tf.tensor2d(data, [this.opts.batchSize, this.cfg.zDim]);
+  }
+
+  /** Per-layer w for a training batch, with style mixing (layers in use only decide the crossover). */
+  private trainingWs(step: number, stream: number): tf.Tensor2D[] {
+    const w1 = this.G.mapping.apply(this.z(stream, step));
+    const rng = rngFor(this.opts.seed, S_MIX, this.opts.level, step, stream);
+    const inUse = 2 * (this.opts.level + 1);
+    if (this.opts.mixingProb > 0 && inUse > 1 && rng.next() < this.opts.mixingProb) {
+      const w2 = this.G.mapping.apply(this.z(stream + 100, step));
+      return this.G.mix(w1, w2, 1 + rng.int(inUse - 1));
+    }
+    return this.G.broadcast(w1);
+  }
+
+  private fakes(step: number, stream: number, alpha: number): tf.Tensor4D {
+    const ws = this.trainingWs(step, stream);
+    return this.G.synthesis.apply(ws, this.opts.level, alpha, seededNoise(rngFor(this.opts.seed, S_NOISE, this.opts.level, step, stream).int(2 ** 26)));
+  }
+
+  private update(ps: ParamSet, names: string[], opt: Adam, lossFn: () => tf.Scalar, lr: number): void {
+    const vars = names.map((n) => ps.vars.get(n)!);
+    const { value, grads } = tf.variableGrads(lossFn, vars);
+    const byName = new Map<string, tf.Tensor>();
+    names.forEach((n, i) => { const g = grads[vars[i]!.name]; if (g) byName.set(n, g); });
+    opt.apply(ps.vars, byName, lr);
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+  }
+
+  /** One D + G step on `reals` ([N, res, res, 3] in [-1, 1], already alpha-blended). */
+  step(reals: tf.Tensor4D, step: number, alpha: number, lr: number): StepTerms {
+    const level = this.opts.level;
+    const terms: Record<string, tf.Scalar> = {};
+    const keepTerms = (t: Record<string, tf.Scalar>): void => { for (const [k, v] of Object.entries(t)) terms[k] = tf.keep(tf.clone(v)); };
+    const critic = (x: tf.Tensor4D): tf.Tensor2D => this.D.apply(x, level, alpha);
+
+    // D update: fakes are constants here (computed outside the tape).
+    const fakesD = tf.tidy(() => this.fakes(step, S_ZD, alpha));
+    const mixU = this.opts.loss.kind === 'wgan-gp'
+      ? tf.tensor4d(Float32Array.from({ length: this.opts.batchSize }, (() => { const r = rngFor(this.opts.seed, S_GP, level, step); return () => r.next(); })()), [this.opts.batchSize, 1, 1, 1])
+      : undefined;
+    this.update(this.D.params, this.dNames, this.optD, () => {
+      const r = discriminatorLoss(critic, reals, fakesD, this.opts.loss, mixU);
+      keepTerms(r.terms);
+      return r.total;
+    }, lr);
+    fakesD.dispose();
+    mixU?.dispose();
+
+    // G update.
+    this.update(this.G.params, this.gNames, this.optG, () => {
+      const r = generatorLoss(critic, this.fakes(step, S_ZG, alpha), this.opts.loss);
+      keepTerms(r.terms);
+      return r.total;
+    }, lr);
+
+    // w_avg from a fresh batch of w (no gradient), then the EMA generator.
+    tf.tidy(() => this.G.updateWAvg(this.G.mapping.apply(this.z(S_ZG, step)), this.opts.wAvgBeta));
+    this.updateEma();
+
+    const out: StepTerms = {};
+    for (const [k, v] of Object.entries(terms)) { out[k] = v.dataSync()[0]!; v.dispose(); }
+    return out;
+  }
+
+  updateEma(): void {
+    const beta = this.opts.emaBeta;
+    tf.tidy(() => {
+      for (const [n, g] of this.G.params.vars) {
+        const s = this.Gs.params.vars.get(n)!;
+        s.assign(tf.add(g, tf.mul(tf.sub(s, g), beta)));
+      }
+      this.Gs.wAvg.assign(this.G.wAvg);
+    });
+  }
+
+  /** Copies G into Gs exactly (start of training at 4x4). */
+  syncEma(): void {
+    tf.tidy(() => {
+      for (const [n, g] of this.G.params.vars) this.Gs.params.vars.get(n)!.assign(g);
+      this.Gs.wAvg.assign(this.G.wAvg);
+    });
+  }
+
+  /** Network weights (no optimiser state): what a finished level hands to the next. */
+  weights(): Map<string, tf.Tensor> {
+    return new Map([...paramTensors(this.G.params, 'G'), ...paramTensors(this.D.params, 'D'), ...paramTensors(this.Gs.params, 'Gs'),
+      ['G/w_avg', this.G.wAvg], ['Gs/w_avg', this.Gs.wAvg]]);
+  }
+
+  /** Everything needed to resume mid-level. */
+  fullState(): Map<string, tf.Tensor> {
+    return new Map([...this.weights(), ...this.optG.state('optG'), ...this.optD.state('optD')]);
+  }
+
+  loadWeights(tensors: Map<string, { shape: number[]; data: Float32Array }>, where: string): void {
+    assignParams(this.G.params, 'G', tensors, where);
+    assignParams(this.D.params, 'D', tensors, where);
+    assignParams(this.Gs.params, 'Gs', tensors, where);
+    for (const [k, v] of [['G/w_avg', this.G.wAvg], ['Gs/w_avg', this.Gs.wAvg]] as const) {
+      const t = tensors.get(k);
+      if (!t) throw new Error(`${where}: missing ${k}`);
+      tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
+    }
+  }
+
+  loadFull(tensors: Map<string, { shape: number[]; data: Float32Array }>, tG: number, tD: number, where: string): void {
+    this.loadWeights(tensors, where);
+    this.optG.load('optG', tensors, tG);
+    this.optD.load('optD', tensors, tD);
+  }
+
+  dispose(): void {
+    this.G.dispose();
+    this.D.dispose();
+    this.Gs.dispose();
+    this.optG.dispose();
+    this.optD.dispose();
+  }
+}

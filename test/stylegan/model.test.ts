@@ -1,0 +1,127 @@
+/**
+ * StyleGAN networks: shapes per level, the fade-in equations (generator and both critic blends),
+ * per-layer w, truncation, and a few training steps at 8x8 and 16x16 with finite losses and no
+ * tensor leaks across steps and levels.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { Generator } from '../../runner/models/stylegan/generator.js';
+import { Discriminator } from '../../runner/models/stylegan/discriminator.js';
+import { StyleGanTrainer } from '../../runner/models/stylegan/trainer.js';
+import { downsample2x, upsample2x } from '../../runner/models/stylegan/layers.js';
+import { defaultLoss } from '../../runner/models/stylegan/losses.js';
+import type { StyleGanConfig } from '../../runner/models/stylegan/config.js';
+import { seededNoise } from '../../runner/models/stylegan/synthesis.js';
+
+export const tiny: StyleGanConfig = {
+  maxResolution: 16, zDim: 16, wDim: 16, mappingLayers: 2, mappingWidth: 16, mappingLrMul: 0.01,
+  fmapBase: 64, fmapMax: 16, mbstdGroup: 4, dBlend: 'output',
+};
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+}
+
+test('generator and critic shapes at every level', async () => {
+  await tf.setBackend('cpu');
+  const G = new Generator(tiny, 1);
+  const D = new Discriminator(tiny, 2);
+  assert.equal(G.numLayers, 6);
+  tf.tidy(() => {
+    const z = tf.randomNormal([4, 16], 0, 1, 'float32', 3) as tf.Tensor2D;
+    for (const [level, res] of [[0, 4], [1, 8], [2, 16]] as const) {
+      const img = G.sample(z, level, 0.5);
+      assert.deepEqual(img.shape, [4, res, res, 3]);
+      assert.deepEqual(D.apply(img, level, 0.5).shape, [4, 1]);
+    }
+    assert.throws(() => D.apply(tf.zeros([4, 8, 8, 3]) as tf.Tensor4D, 2, 1), /expects 16x16/);
+  });
+  G.dispose();
+  D.dispose();
+});
+
+test('fade-in: image(l, a) = a * image_l + (1 - a) * up(image_{l-1}); critic blends as configured', async () => {
+  await tf.setBackend('cpu');
+  const G = new Generator(tiny, 1);
+  const D = new Discriminator(tiny, 2);
+  const Df = new Discriminator({ ...tiny, dBlend: 'features' }, 2);
+  tf.tidy(() => {
+    // Non-zero noise strengths and random constant so the check is not trivially symmetric.
+    for (const [n, v] of G.params.vars) if (n.endsWith('/strength')) v.assign(tf.fill(v.shape, 0.3));
+    const z = tf.randomNormal([4, 16], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const ws = G.broadcast(G.mapping.apply(z));
+    const noise = seededNoise(7);
+    const full = G.synthesis.apply(ws, 2, 1, noise);
+    const prev = G.synthesis.apply(ws, 1, 1, noise);
+    const mixed = G.synthesis.apply(ws, 2, 0.3, noise);
+    assert.ok(maxAbsDiff(mixed, tf.add(tf.mul(full, 0.3), tf.mul(upsample2x(prev), 0.7))) < 1e-5);
+    assert.ok(maxAbsDiff(full, prev.shape[1] === 8 ? full : prev) === 0);
+    // Paper critic: a * critic_l(x) + (1 - a) * critic_{l-1}(down(x)).
+    const x = tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const want = tf.add(tf.mul(D.apply(x, 2, 1), 0.25), tf.mul(D.apply(downsample2x(x), 1, 1), 0.75));
+    assert.ok(maxAbsDiff(D.apply(x, 2, 0.25), want) < 1e-5);
+    // Feature blend: alpha = 0 is exactly the previous level's critic on the downscaled image.
+    assert.ok(maxAbsDiff(Df.apply(x, 2, 0), Df.apply(downsample2x(x), 1, 1)) < 1e-5);
+    assert.ok(maxAbsDiff(Df.apply(x, 2, 0.5), Df.apply(x, 2, 1)) > 1e-6);
+  });
+  G.dispose(); D.dispose(); Df.dispose();
+});
+
+test('per-layer w: changing only the last layer\'s w changes the image; truncation psi=0 gives the w_avg image', async () => {
+  await tf.setBackend('cpu');
+  const G = new Generator(tiny, 1);
+  tf.tidy(() => {
+    const w1 = G.mapping.apply(tf.randomNormal([2, 16], 0, 1, 'float32', 1) as tf.Tensor2D);
+    const w2 = G.mapping.apply(tf.randomNormal([2, 16], 0, 1, 'float32', 2) as tf.Tensor2D);
+    const a = G.synthesis.apply(G.broadcast(w1), 2, 1);
+    const b = G.synthesis.apply(G.mix(w1, w2, 5), 2, 1);
+    const c = G.synthesis.apply(G.mix(w1, w2, 6), 2, 1);
+    assert.ok(maxAbsDiff(a, b) > 1e-6, 'last layer style has an effect');
+    assert.equal(maxAbsDiff(a, c), 0, 'crossover at numLayers means no mixing');
+    G.wAvg.assign(tf.mean(w2, 0));
+    const t0 = G.truncate(G.broadcast(w1), 0);
+    assert.ok(maxAbsDiff(t0[0]!, tf.tile(tf.reshape(G.wAvg, [1, 16]), [2, 1])) < 1e-6);
+    const t1 = G.truncate(G.broadcast(w1), 0, 2);
+    assert.equal(maxAbsDiff(t1[3]!, w1), 0, 'layers past the cutoff are untouched');
+  });
+  G.dispose();
+});
+
+for (const backend of ['cpu', 'wasm']) {
+  for (const loss of ['logistic-r1', 'wgan-gp'] as const) {
+    test(`training steps at 8 and 16 px on ${backend} (${loss}): finite, no tensor leaks, parameters move`, async () => {
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      for (const level of [1, 2]) {
+        const res = 4 << level;
+        const tr = new StyleGanTrainer(tiny, {
+          level, batchSize: 4, seed: 5, loss: { ...defaultLoss, kind: loss }, mixingProb: 0.9, wAvgBeta: 0.995,
+          emaBeta: 0.9, adam: { beta1: 0, beta2: 0.99, eps: 1e-8 },
+        });
+        tr.syncEma();
+        const reals = tf.tidy(() => tf.tanh(tf.randomNormal([4, res, res, 3], 0, 1, 'float32', 9))) as tf.Tensor4D;
+        const w0 = tr.G.params.vars.get(`g/syn/${res}/conv1/w`)!.dataSync().slice();
+        let count = -1;
+        for (let s = 0; s < 3; s++) {
+          const terms = tr.step(reals, s, 0.5, 0.002);
+          for (const [k, v] of Object.entries(terms)) assert.ok(Number.isFinite(v), `${k} = ${v} at step ${s}`);
+          assert.ok(loss === 'logistic-r1' ? 'r1' in terms : 'gp' in terms);
+          // Adam state is created on the first step; after that the count must stay flat.
+          if (s === 1) count = tf.memory().numTensors;
+          if (s > 1) assert.equal(tf.memory().numTensors, count, `tensor count grew at step ${s}`);
+        }
+        const w1 = tr.G.params.vars.get(`g/syn/${res}/conv1/w`)!.dataSync();
+        assert.notDeepEqual(Array.from(w1), Array.from(w0));
+        const above = tr.G.params.vars.get('g/syn/16/conv1/w')!;
+        if (level === 1) assert.equal(tr.optG.m.has('g/syn/16/conv1/w'), false, 'levels above the current one get no update');
+        assert.ok(above);
+        reals.dispose();
+        tr.dispose();
+      }
+      assert.equal(tf.memory().numTensors, before, 'tensors left behind after two levels');
+    });
+  }
+}
