@@ -82,8 +82,8 @@ export interface StageKind<P = any> {
   version: number;
   /** One line for `btf --help` and docs. */
   description: string;
-  /** File name of the params schema under `schemas/stages/` (JSON Schema draft 2020-12). */
-  paramsSchema: string;
+  /** File name of the params schema under `schemas/stages/` (JSON Schema draft 2020-12); plugins may give the schema object itself. */
+  paramsSchema: string | Record<string, unknown>;
   /** Named inputs this kind consumes. */
   inputs: InputSpec[];
   /** True when the stage needs the accelerator (run one at a time). */
