@@ -100,6 +100,21 @@ export function convSpecs(): ConvSpec[] {
   return out;
 }
 
+/** pytorch-fid's resize: F.interpolate(mode='bilinear', align_corners=False), no antialias (= TF half-pixel centres). */
+export function resizeLikeTorch(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  return tf.image.resizeBilinear(x, [height, width], false, true);
+}
+
+/** 3x3 stride-1 average pool over valid pixels only (PyTorch count_include_pad=False, TF SAME). */
+export function avgPool3ExcludePad(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.avgPool(x, 3, 1, 'same');
+}
+
+/** 3x3 stride-1 max pool with padding 1 (padded pixels never win, as with PyTorch's -inf padding). */
+export function maxPool3Pad1(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.maxPool(x, 3, 1, 'same');
+}
+
 /**
  * Runs the network on a [N, 299, 299, 3] batch already scaled to [-1, 1]; returns [N, 2048].
  * Call inside tf.tidy (intermediates are not disposed here).
@@ -113,8 +128,7 @@ export function pool3Features(x: tf.Tensor4D, params: InceptionParams, specs: Ma
   };
   const chain = (input: tf.Tensor4D, ...names: string[]): tf.Tensor4D => names.reduce((h, n) => c(n, h), input);
   const cat = (xs: tf.Tensor4D[]): tf.Tensor4D => tf.concat4d(xs, 3);
-  // SAME average pool over valid pixels only (= count_include_pad=False with padding 1).
-  const avg3 = (input: tf.Tensor4D): tf.Tensor4D => tf.avgPool(input, 3, 1, 'same');
+  const avg3 = avgPool3ExcludePad;
   const max3s2 = (input: tf.Tensor4D): tf.Tensor4D => tf.maxPool(input, 3, 2, 'valid');
 
   const blockA = (b: string, h: tf.Tensor4D): tf.Tensor4D => cat([
@@ -133,7 +147,7 @@ export function pool3Features(x: tf.Tensor4D, params: InceptionParams, specs: Ma
     const b3 = c(`${b}.branch3x3_1`, h);
     const d3 = chain(h, `${b}.branch3x3dbl_1`, `${b}.branch3x3dbl_2`);
     // Mixed_7c's pool branch is a max pool in the FID graph (padding ignored, as in TF's SAME max pool).
-    const pooled = maxPool ? tf.maxPool(h, 3, 1, 'same') : avg3(h);
+    const pooled = maxPool ? maxPool3Pad1(h) : avg3(h);
     return cat([
       c(`${b}.branch1x1`, h),
       c(`${b}.branch3x3_2a`, b3), c(`${b}.branch3x3_2b`, b3),

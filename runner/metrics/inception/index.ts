@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted, UserError } from '../../errors.js';
 import { loadTorchCheckpoint, readTorchCheckpoint, stateDictOf } from '../../io/torch-checkpoint.js';
-import { convSpecs, pool3Features, type ConvSpec, type InceptionParams } from './architecture.js';
+import { convSpecs, pool3Features, resizeLikeTorch, type ConvSpec, type InceptionParams } from './architecture.js';
 import { foldUnit, toParams } from './fold.js';
 import { randomUnit } from './random-init.js';
 import { resolveWeightsFile, type WeightsFileOptions } from './weights-file.js';
@@ -56,7 +56,7 @@ function extractor(network: FeatureNetwork, params: InceptionParams, extra: Part
       return tf.tidy(() => {
         let x: tf.Tensor4D = images.dtype === 'float32' ? images : tf.cast(images, 'float32');
         if (x.shape[1] !== INCEPTION_SIZE || x.shape[2] !== INCEPTION_SIZE) {
-          x = tf.image.resizeBilinear(x, [INCEPTION_SIZE, INCEPTION_SIZE], false, true);
+          x = resizeLikeTorch(x, INCEPTION_SIZE, INCEPTION_SIZE);
         }
         return pool3Features(tf.sub(tf.mul(x, 2), 1), params, specs);
       });
