@@ -9,13 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { rngFor, Stream } from '../../training/rng.js';
-import { Adam, type AdamOptions } from './adam.js';
+import { Adam, type AdamOptions } from '../../training/adam.js';
 import { Discriminator } from './discriminator.js';
 import { Generator } from './generator.js';
 import { discriminatorLoss, generatorLoss, type LossOptions } from './losses.js';
 import { seededNoise } from './synthesis.js';
 import { levelResolution, type StyleGanConfig } from './config.js';
 import type { ParamSet } from './layers.js';
+import { UserError } from '../../errors.js';
 
 export interface TrainerOptions {
   level: number;
@@ -48,19 +49,19 @@ export function namesAtLevel(ps: ParamSet, level: number): string[] {
   });
 }
 
-export function paramTensors(ps: ParamSet, prefix: string): Map<string, tf.Tensor> {
-  const out = new Map<string, tf.Tensor>();
-  for (const [n, v] of ps.vars) out.set(`${prefix}/${n}`, v);
+export function paramTensors(ps: ParamSet, prefix: string): tf.NamedTensorMap {
+  const out: tf.NamedTensorMap = {};
+  for (const [n, v] of ps.vars) out[`${prefix}/${n}`] = v;
   return out;
 }
 
 /** Assigns every `prefix/name` tensor to the ParamSet; all of the set's names must be present. */
-export function assignParams(ps: ParamSet, prefix: string, tensors: Map<string, { shape: number[]; data: Float32Array }>, where: string): void {
+export function assignParams(ps: ParamSet, prefix: string, tensors: tf.NamedTensorMap, where: string): void {
   for (const [n, v] of ps.vars) {
-    const t = tensors.get(`${prefix}/${n}`);
-    if (!t) throw new Error(`${where}: missing tensor ${prefix}/${n}`);
-    if (t.shape.join('x') !== v.shape.join('x')) throw new Error(`${where}: ${prefix}/${n} has shape ${t.shape} but the model needs ${v.shape}`);
-    tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
+    const t = tensors[`${prefix}/${n}`];
+    if (!t) throw new UserError(`${where}: missing tensor ${prefix}/${n} (saved with a different model config?)`);
+    if (t.shape.join('x') !== v.shape.join('x')) throw new UserError(`${where}: ${prefix}/${n} has shape ${t.shape} but the model needs ${v.shape}`);
+    v.assign(t);
   }
 }
 
@@ -68,19 +69,23 @@ export class StyleGanTrainer {
   readonly G: Generator;
   readonly D: Discriminator;
   readonly Gs: Generator;
+  /** Optimisers over this level's parameters only (fresh per level: state reset, as in ProGAN). */
   readonly optG: Adam;
   readonly optD: Adam;
-  private readonly gNames: string[];
-  private readonly dNames: string[];
 
   constructor(readonly cfg: StyleGanConfig, readonly opts: TrainerOptions) {
     this.G = new Generator(cfg, opts.seed * 2 + 1);
     this.D = new Discriminator(cfg, opts.seed * 2 + 2);
     this.Gs = new Generator(cfg, opts.seed * 2 + 1);
-    this.optG = new Adam(opts.adam);
-    this.optD = new Adam(opts.adam);
-    this.gNames = namesAtLevel(this.G.params, opts.level);
-    this.dNames = namesAtLevel(this.D.params, opts.level);
+    const pick = (ps: ParamSet): Map<string, tf.Variable> => new Map(namesAtLevel(ps, opts.level).map((n) => [n, ps.vars.get(n)!]));
+    // In a tidy: Adam's constructor leaves its zerosLike initialisers as stray tensors otherwise.
+    let optG: Adam | undefined, optD: Adam | undefined;
+    tf.tidy(() => {
+      optG = new Adam(pick(this.G.params), opts.adam);
+      optD = new Adam(pick(this.D.params), opts.adam);
+    });
+    this.optG = optG!;
+    this.optD = optD!;
   }
 
   private z(stream: number, step: number): tf.Tensor2D {
@@ -105,14 +110,11 @@ export class StyleGanTrainer {
     return this.G.synthesis.apply(ws, this.opts.level, alpha, seededNoise(rngFor(this.opts.seed, S_NOISE, this.opts.level, step, stream).int(2 ** 26)));
   }
 
-  private update(ps: ParamSet, names: string[], opt: Adam, lossFn: () => tf.Scalar, lr: number): void {
-    const vars = names.map((n) => ps.vars.get(n)!);
-    const { value, grads } = tf.variableGrads(lossFn, vars);
-    const byName = new Map<string, tf.Tensor>();
-    names.forEach((n, i) => { const g = grads[vars[i]!.name]; if (g) byName.set(n, g); });
-    opt.apply(ps.vars, byName, lr);
+  private update(opt: Adam, lossFn: () => tf.Scalar, lr: number): void {
+    const { value, grads } = tf.variableGrads(lossFn, opt.varList());
+    opt.apply(grads, lr);
     value.dispose();
-    for (const g of Object.values(grads)) g.dispose();
+    tf.dispose(Object.values(grads));
   }
 
   /** One D + G step on `reals` ([N, res, res, 3] in [-1, 1], already alpha-blended). */
@@ -127,7 +129,7 @@ export class StyleGanTrainer {
     const mixU = this.opts.loss.kind === 'wgan-gp'
       ? tf.tensor4d(Float32Array.from({ length: this.opts.batchSize }, (() => { const r = rngFor(this.opts.seed, S_GP, level, step); return () => r.next(); })()), [this.opts.batchSize, 1, 1, 1])
       : undefined;
-    this.update(this.D.params, this.dNames, this.optD, () => {
+    this.update(this.optD, () => {
       const r = discriminatorLoss(critic, reals, fakesD, this.opts.loss, mixU);
       keepTerms(r.terms);
       return r.total;
@@ -136,7 +138,7 @@ export class StyleGanTrainer {
     mixU?.dispose();
 
     // G update.
-    this.update(this.G.params, this.gNames, this.optG, () => {
+    this.update(this.optG, () => {
       const r = generatorLoss(critic, this.fakes(step, S_ZG, alpha), this.opts.loss);
       keepTerms(r.terms);
       return r.total;
@@ -170,32 +172,27 @@ export class StyleGanTrainer {
     });
   }
 
-  /** Network weights (no optimiser state): what a finished level hands to the next. */
-  weights(): Map<string, tf.Tensor> {
-    return new Map([...paramTensors(this.G.params, 'G'), ...paramTensors(this.D.params, 'D'), ...paramTensors(this.Gs.params, 'Gs'),
-      ['G/w_avg', this.G.wAvg], ['Gs/w_avg', this.Gs.wAvg]]);
+  /** Network weights (no optimiser state), keyed G/..., D/..., Gs/...: what a level hands to the next. */
+  weights(): tf.NamedTensorMap {
+    return { ...paramTensors(this.G.params, 'G'), ...paramTensors(this.D.params, 'D'), ...paramTensors(this.Gs.params, 'Gs'),
+      'G/w_avg': this.G.wAvg, 'Gs/w_avg': this.Gs.wAvg };
   }
 
-  /** Everything needed to resume mid-level. */
-  fullState(): Map<string, tf.Tensor> {
-    return new Map([...this.weights(), ...this.optG.state('optG'), ...this.optD.state('optD')]);
+  /** EMA generator only (snapshots for FID curves and sampling). */
+  samplerWeights(): tf.NamedTensorMap {
+    return { ...paramTensors(this.Gs.params, 'Gs'), 'Gs/w_avg': this.Gs.wAvg };
   }
 
-  loadWeights(tensors: Map<string, { shape: number[]; data: Float32Array }>, where: string): void {
+  /** Restores weights saved by `weights()`; `where` names the file in errors. */
+  loadWeights(tensors: tf.NamedTensorMap, where: string): void {
     assignParams(this.G.params, 'G', tensors, where);
     assignParams(this.D.params, 'D', tensors, where);
     assignParams(this.Gs.params, 'Gs', tensors, where);
     for (const [k, v] of [['G/w_avg', this.G.wAvg], ['Gs/w_avg', this.Gs.wAvg]] as const) {
-      const t = tensors.get(k);
-      if (!t) throw new Error(`${where}: missing ${k}`);
-      tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
+      const t = tensors[k];
+      if (!t) throw new UserError(`${where}: missing ${k}`);
+      v.assign(t);
     }
-  }
-
-  loadFull(tensors: Map<string, { shape: number[]; data: Float32Array }>, tG: number, tD: number, where: string): void {
-    this.loadWeights(tensors, where);
-    this.optG.load('optG', tensors, tG);
-    this.optD.load('optD', tensors, tD);
   }
 
   dispose(): void {
