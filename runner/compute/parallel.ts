@@ -1,0 +1,224 @@
+/**
+ * Data-parallel training on CPU cores: the wasm backend is single-threaded in Node, so each
+ * worker_thread runs its own wasm backend with a replica of the model and computes gradients on
+ * a contiguous shard of each batch. The main thread sums the shard gradients in worker order
+ * (weights n_k/N, Float32, fixed order: bit-reproducible for a fixed worker count), applies the
+ * phase's optimizer to its master copy, and publishes the new weights through a SharedArrayBuffer;
+ * workers re-read only the groups that changed. `workers <= 1` runs the same computation in
+ * process, without threads or copies.
+ *
+ * Plug a model in with two modules (see docs/compute.md, "Data-parallel training"): a factory
+ * export returning {groups: {name: Variable[]}} and one loss export per phase. Not here: data
+ * loading, schedules, checkpoints (the training stage owns them; it can read `model` on main).
+ */
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendInfo } from './backend.js';
+import { importExport, runLoss } from './parallel-shared.js';
+import {
+  layoutOf, type LayoutEntry, type LossContext, type LossFn, type ModelFactory, type ModuleRef, type PhaseSpec,
+  type ReplicaModel, type StepMessage, type WireArray, type WorkerReply,
+} from './parallel-protocol.js';
+
+export type { LossContext, LossFn, LossResult, ModelFactory, ModuleRef, PhaseSpec, ReplicaModel } from './parallel-protocol.js';
+
+export interface ParallelOptions {
+  /** Worker threads; 0 or 1 computes in process. */
+  workers: number;
+  backend?: 'wasm' | 'cpu';
+  model: ModuleRef & { args?: unknown };
+  /**
+   * Training phases by name (e.g. {vae: ...} or {d: ..., g: ...}) with a factory for the optimizer
+   * each uses (called once after the backend is up: tfjs optimizers allocate tensors when built).
+   */
+  phases: Record<string, PhaseSpec & { optimizer: () => tf.Optimizer }>;
+  /** Seed mixed into every LossContext.seed. */
+  seed?: number;
+}
+
+export interface StepResult {
+  /** Batch-weighted mean of the shard losses (and metrics). */
+  loss: number;
+  metrics: Record<string, number>;
+  /** Rows in the batch. */
+  n: number;
+}
+
+/** A batch: every input shares its first dimension (rows), which is what gets split. */
+export type Batch = Record<string, tf.Tensor>;
+
+interface Slot {
+  worker: Worker;
+  grads: Float32Array;
+  dirty: Set<string>;
+  pending?: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
+}
+
+export class ParallelTrainer {
+  private steps = new Map<string, number>();
+  /** The optimizer of each phase (on the main thread; read its state for checkpoints). */
+  readonly optimizers: Record<string, tf.Optimizer>;
+  private constructor(
+    private readonly opts: ParallelOptions,
+    /** The master model on the main thread (read it for sampling, evaluation, checkpoints). */
+    readonly model: ReplicaModel,
+    private readonly layout: LayoutEntry[],
+    private readonly losses: Record<string, LossFn>,
+    private readonly slots: Slot[],
+    private readonly weights: Float32Array | undefined,
+    readonly backend: BackendInfo,
+  ) {
+    this.optimizers = Object.fromEntries(Object.entries(opts.phases).map(([k, p]) => [k, p.optimizer()]));
+  }
+
+  static async create(opts: ParallelOptions): Promise<ParallelTrainer> {
+    const backend = await initBackend(opts.backend ?? 'wasm');
+    const model = await (await importExport<ModelFactory>(opts.model))(opts.model.args);
+    const layout = layoutOf(model);
+    const losses: Record<string, LossFn> = {};
+    for (const [name, p] of Object.entries(opts.phases)) {
+      if (!model.groups[p.group]) throw new Error(`parallel: phase ${name} trains unknown group '${p.group}'`);
+      losses[name] = await importExport<LossFn>(p.loss);
+    }
+    if (opts.workers <= 1) return new ParallelTrainer(opts, model, layout, losses, [], undefined, backend);
+
+    const total = layout.reduce((a, e) => a + e.size, 0);
+    const weightsSab = new SharedArrayBuffer(total * 4);
+    const weights = new Float32Array(weightsSab);
+    const slots: Slot[] = [];
+    const phases = Object.fromEntries(Object.entries(opts.phases).map(([k, p]) => [k, { loss: p.loss, group: p.group }]));
+    const t = new ParallelTrainer(opts, model, layout, losses, slots, weights, backend);
+    t.publish(Object.keys(model.groups));
+    for (let k = 0; k < opts.workers; k++) {
+      const gradsSab = new SharedArrayBuffer(total * 4);
+      const worker = new Worker(new URL('./parallel-worker.js', import.meta.url));
+      const slot: Slot = { worker, grads: new Float32Array(gradsSab), dirty: new Set(Object.keys(model.groups)) };
+      worker.on('message', (m: WorkerReply) => { const p = slot.pending; slot.pending = undefined; p?.resolve(m); });
+      worker.on('error', (e) => { const p = slot.pending; slot.pending = undefined; p?.reject(e); });
+      worker.on('exit', (code) => { const p = slot.pending; slot.pending = undefined; p?.reject(new Error(`parallel worker ${k} exited (${code})`)); });
+      slots.push(slot);
+    }
+    try {
+      const ready = await Promise.all(slots.map((s) => t.send(s, { type: 'init', backend: opts.backend ?? 'wasm', model: opts.model, phases, weights: weightsSab, grads: s.grads.buffer as SharedArrayBuffer })));
+      for (const r of ready) {
+        if (r.type === 'error') throw new Error(`parallel worker failed to initialise: ${r.message}`);
+        if (r.type !== 'ready') throw new Error('parallel: worker did not initialise');
+        if (JSON.stringify(r.layout) !== JSON.stringify(layout)) throw new Error('parallel: worker model layout differs from the main thread (non-deterministic factory?)');
+      }
+    } catch (e) {
+      await t.dispose();
+      throw e;
+    }
+    return t;
+  }
+
+  /** Workers in use (0 when computing in process). */
+  get workers(): number { return this.slots.length; }
+
+  /** One optimizer step of `phase` on `batch` (split by rows across workers). Does not dispose `batch`. */
+  async step(phase: string, batch: Batch): Promise<StepResult> {
+    const spec = this.opts.phases[phase];
+    if (!spec) throw new Error(`parallel: unknown phase '${phase}'`);
+    const step = this.steps.get(phase) ?? 0;
+    this.steps.set(phase, step + 1);
+    const n = rowsOf(batch);
+    const vars = this.model.groups[spec.group]!;
+    const shards = Math.max(1, this.slots.length);
+    const ctx = (shard: number): LossContext => ({ step, shard, shards, seed: mixSeed(this.opts.seed ?? 0, phase, step, shard) });
+
+    let loss = 0;
+    const metrics: Record<string, number> = {};
+    let grads: tf.Tensor[];
+    if (this.slots.length === 0) {
+      const r = runLoss(this.losses[phase]!, this.model, batch, ctx(0), vars);
+      loss = r.loss;
+      Object.assign(metrics, r.metrics);
+      grads = r.grads.map((g, i) => tf.tensor(g, vars[i]!.shape));
+    } else {
+      const bounds = splitRows(n, this.slots.length);
+      const inputs = bounds.map(([a, b]) => sliceRows(batch, a, b));
+      const replies = await Promise.all(this.slots.map((s, k) => {
+        const refresh = [...s.dirty];
+        s.dirty.clear();
+        const msg: StepMessage = { type: 'step', phase, ctx: ctx(k), inputs: inputs[k]!, refresh };
+        return this.send(s, msg, Object.values(inputs[k]!).map((a) => a.data.buffer as ArrayBuffer));
+      }));
+      // Fixed-order weighted sum: identical bits for a fixed worker count.
+      const entries = this.layout.filter((e) => e.group === spec.group);
+      const acc = entries.map((e) => new Float32Array(e.size));
+      replies.forEach((r, k) => {
+        if (r.type !== 'done') throw new Error(r.type === 'error' ? `parallel worker ${k}: ${r.message}` : 'parallel: bad reply');
+        const w = (bounds[k]![1] - bounds[k]![0]) / n;
+        loss += w * r.loss;
+        for (const [m, v] of Object.entries(r.metrics)) metrics[m] = (metrics[m] ?? 0) + w * v;
+        const g = this.slots[k]!.grads;
+        entries.forEach((e, i) => {
+          const a = acc[i]!;
+          for (let j = 0; j < e.size; j++) a[j]! += w * g[e.offset + j]!;
+        });
+      });
+      grads = entries.map((e, i) => tf.tensor(acc[i]!, e.shape));
+    }
+    const named: tf.NamedTensorMap = {};
+    vars.forEach((v, i) => { named[v.name] = grads[i]!; });
+    this.optimizers[phase]!.applyGradients(named);
+    tf.dispose(grads);
+    if (this.slots.length) {
+      this.publish([spec.group]);
+      for (const s of this.slots) s.dirty.add(spec.group);
+    }
+    return { loss, metrics, n };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+    for (const o of Object.values(this.optimizers)) o.dispose();
+  }
+
+  private publish(groups: string[]): void {
+    for (const e of this.layout) {
+      if (!groups.includes(e.group)) continue;
+      this.weights!.set(this.model.groups[e.group]![e.index]!.dataSync() as Float32Array, e.offset);
+    }
+  }
+
+  private send(s: Slot, msg: object, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      s.pending = { resolve, reject };
+      s.worker.postMessage(msg, transfer);
+    });
+  }
+}
+
+function rowsOf(batch: Batch): number {
+  const ns = new Set(Object.values(batch).map((t) => t.shape[0]));
+  if (ns.size !== 1) throw new Error(`parallel: batch inputs disagree on rows: ${[...ns].join(', ')}`);
+  return [...ns][0]!;
+}
+
+/** Contiguous near-equal shards [start, end) in worker order. */
+export function splitRows(n: number, k: number): Array<[number, number]> {
+  if (n < k) throw new Error(`parallel: batch of ${n} rows cannot feed ${k} workers`);
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < k; i++) out.push([Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k)]);
+  return out;
+}
+
+function sliceRows(batch: Batch, a: number, b: number): Record<string, WireArray> {
+  const out: Record<string, WireArray> = {};
+  for (const [k, t] of Object.entries(batch)) {
+    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`parallel: input ${k} has dtype ${t.dtype}`);
+    const row = t.size / t.shape[0]!;
+    const all = t.dataSync() as Float32Array | Int32Array;
+    out[k] = { shape: [b - a, ...t.shape.slice(1)], dtype: t.dtype, data: all.slice(a * row, b * row) };
+  }
+  return out;
+}
+
+/** 32-bit seed from (seed, phase, step, shard) (FNV-1a). */
+function mixSeed(seed: number, phase: string, step: number, shard: number): number {
+  let h = 0x811c9dc5;
+  for (const c of `${seed}:${phase}:${step}:${shard}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}

@@ -1,0 +1,63 @@
+/**
+ * Data-parallel trainer: 2 workers give the same training trajectory as in-process training (up to
+ * float summation order), are bit-reproducible run to run, keep replicas in sync, and report
+ * worker failures as errors.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { ParallelTrainer, splitRows } from '../../runner/compute/parallel.js';
+import { tinyBatch } from './fixtures/tiny-conv.js';
+
+const fixture = fileURLToPath(new URL('./fixtures/tiny-conv.js', import.meta.url));
+
+async function train(workers: number, steps: number, lossExport = 'tinyConvLoss') {
+  const t = await ParallelTrainer.create({
+    workers, backend: 'wasm', seed: 1,
+    model: { module: fixture, export: 'makeTinyConv', args: { seed: 7, width: 8 } },
+    phases: { fit: { loss: { module: fixture, export: lossExport }, group: 'all', optimizer: () => tf.train.adam(1e-2) } },
+  });
+  try {
+    const losses: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const x = tinyBatch(6, 100 + i, 16);
+      const r = await t.step('fit', { x });
+      assert.equal(r.n, 6);
+      assert.ok(Number.isFinite(r.metrics.meanOut!));
+      losses.push(r.loss);
+      x.dispose();
+    }
+    const weights = t.model.groups.all!.map((v) => Array.from(v.dataSync()));
+    return { losses, weights, workers: t.workers };
+  } finally {
+    await t.dispose();
+  }
+}
+
+test('splitRows: contiguous, covering, near-equal shards', () => {
+  assert.deepEqual(splitRows(7, 2), [[0, 3], [3, 7]]);
+  assert.deepEqual(splitRows(6, 3), [[0, 2], [2, 4], [4, 6]]);
+  assert.throws(() => splitRows(1, 2), /cannot feed 2 workers/);
+});
+
+test('2 workers follow the in-process trajectory and are bit-reproducible', async () => {
+  const one = await train(1, 4);
+  const a = await train(2, 4);
+  const b = await train(2, 4);
+  assert.equal(one.workers, 0);
+  assert.equal(a.workers, 2);
+  assert.ok(one.losses[3]! < one.losses[0]!, `loss decreases: ${one.losses.join(', ')}`);
+  a.losses.forEach((l, i) => assert.ok(Math.abs(l - one.losses[i]!) < 1e-4 * Math.max(1, Math.abs(l)), `step ${i}: ${l} vs ${one.losses[i]}`));
+  a.weights.forEach((w, i) => w.forEach((v, j) => assert.ok(Math.abs(v - one.weights[i]![j]!) < 1e-3, `weight ${i}[${j}]`)));
+  assert.deepEqual(a.losses, b.losses, 'same bits run to run');
+  assert.deepEqual(a.weights, b.weights, 'same weights run to run');
+});
+
+test('a missing loss export fails at creation, naming it', async () => {
+  await assert.rejects(train(2, 1, 'noSuchExport'), /no function export 'noSuchExport'/);
+});
+
+test('a loss that throws in a worker rejects that step with its message', async () => {
+  await assert.rejects(train(2, 2, 'failingLoss'), /parallel worker 0: Error: boom at step 1 shard 0/);
+});
