@@ -50,6 +50,12 @@ export function buildExperimentSchema(registry: Registry): Record<string, unknow
   const stage = defs['stage']!;
   const props = stage['properties'] as Record<string, Record<string, unknown>>;
   const kinds = registry.all();
+  if (kinds.length === 0) {
+    delete stage['allOf'];
+    props['kind'] = { ...props['kind'] };
+    delete props['kind']['enum'];
+    return schema;
+  }
   props['kind'] = { ...props['kind'], enum: kinds.map((k) => k.kind) };
   stage['allOf'] = kinds.map((k) => ({
     if: { properties: { kind: { const: k.kind } }, required: ['kind'] },

@@ -56,8 +56,15 @@ function describe(e: ErrorObject): { pointer: string; which: 'key' | 'value'; me
         message: `${isKind ? 'unknown stage kind' : 'must be one of'} ${isKind ? show(e.data) : allowed.map((a) => `'${a}'`).join(', ')}${isKind ? '' : ` (got ${show(e.data)})`}${hint}${isKind ? `; kinds: ${allowed.join(', ')}` : ''}`,
       };
     }
-    case 'type':
-      return { pointer: e.instancePath, which: 'value', message: `must be ${String(p['type']).replace(',', ' or ')} (got ${show(e.data)})` };
+    case 'type': {
+      const names: Record<string, string> = { object: 'a mapping', array: 'a list', integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', null: 'null' };
+      const want = String(p['type']).split(',').map((t) => names[t] ?? t).join(' or ');
+      return { pointer: e.instancePath, which: 'value', message: `must be ${want} (got ${show(e.data)})` };
+    }
+    case 'minProperties':
+      return { pointer: e.instancePath, which: 'value', message: `must have at least ${String(p['limit'])} entr${p['limit'] === 1 ? 'y' : 'ies'}` };
+    case 'minItems':
+      return { pointer: e.instancePath, which: 'value', message: `must have at least ${String(p['limit'])} item${p['limit'] === 1 ? '' : 's'}` };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':

@@ -5,7 +5,7 @@
  * Does not resolve `extends` (see merge.ts) and does not validate (see validate.ts).
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, isPair, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, visit, isMap, isSeq, isScalar, isAlias, isPair, type Node as YamlNode } from 'yaml';
 import { UserError } from '../errors.js';
 
 export interface SourcePos {
@@ -29,7 +29,7 @@ export interface LoadedYaml {
 }
 
 /** Expanded nodes allowed in one file; aliases count the size of what they expand to. */
-export const MAX_NODES = 200_000;
+export const MAX_NODES = 50_000;
 /** Largest experiment file we read (bytes). */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -102,6 +102,12 @@ export function parseYamlText(text: string, file: string): LoadedYaml {
     throw new UserError(`${file}:1:1: (root): file is empty; an experiment file is a mapping with at least 'stages'`);
   }
   const positions: Positions = new Map();
+  // Anchor table built once: yaml's Alias.resolve() searches the whole document per alias.
+  const anchors = new Map<string, YamlNode>();
+  visit(doc, (_key, node) => {
+    const a = (node as { anchor?: string }).anchor;
+    if (a && (isScalar(node) || isMap(node) || isSeq(node))) anchors.set(a, node as YamlNode);
+  });
   let budget = MAX_NODES;
   const toJs = (node: YamlNode | null, pointer: string, depth: number): unknown => {
     if (--budget < 0) {
@@ -114,7 +120,7 @@ export function parseYamlText(text: string, file: string): LoadedYaml {
     if (!positions.has(pointer)) positions.set(pointer, { value: here });
     else positions.get(pointer)!.value = here;
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const target = anchors.get(node.source);
       if (!target) throw new UserError(`${formatPos(here)}: ${pointerToPath(pointer)}: unknown alias *${node.source}`);
       return toJs(target as YamlNode, pointer, depth + 1);
     }

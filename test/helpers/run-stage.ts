@@ -1,23 +1,24 @@
 /**
  * Run one stage kind in isolation for unit tests: params get their schema defaults, outputs go to a
  * fresh temp folder, and the result is returned as an ArtifactRef other stages can consume.
- * (Uses the real store commit once the runner lands; the signature stays.)
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { loadSubSchemas } from '../../runner/config/schemas.js';
+import { hashFolder } from '../../runner/store/hash.js';
 import type { ArtifactRef, StageKind, StageContext, StageResult } from '../../runner/stages/types.js';
 
-const schemasDir = fileURLToPath(new URL('../../../schemas/', import.meta.url));
 
 export function applyDefaults<P>(kind: StageKind<P>, params: Record<string, unknown>): P {
-  const ajv = new Ajv2020({ strict: false, useDefaults: true, allErrors: true });
-  const schema = JSON.parse(readFileSync(join(schemasDir, 'stages', kind.paramsSchema), 'utf8'));
-  delete schema.$id;
+  const ajv = new Ajv2020({ strict: true, useDefaults: true, allErrors: true });
+  for (const s of loadSubSchemas()) ajv.addSchema(s);
   const copy = structuredClone(params);
-  const validate = ajv.compile(schema);
+  const validate =
+    typeof kind.paramsSchema === 'string'
+      ? ajv.getSchema(`https://btf.local/schemas/stages/${kind.paramsSchema}`)!
+      : ajv.compile(kind.paramsSchema);
   if (!validate(copy)) throw new Error(`${kind.kind} params invalid: ${ajv.errorsText(validate.errors)}`);
   return copy as P;
 }
@@ -45,6 +46,6 @@ export async function runStage<P>(
     compute: { backend: opts.backend ?? 'wasm', workers: opts.workers ?? 1 },
   };
   const result = await kind.run(ctx);
-  const ref: ArtifactRef = { key: 'test', hash: 'test', dir: outDir, summary: result?.summary ?? {}, kind: kind.kind };
+  const ref: ArtifactRef = { key: 'test', hash: hashFolder(outDir).hash, dir: outDir, summary: result?.summary ?? {}, kind: kind.kind };
   return { ref, result, env, logs };
 }
