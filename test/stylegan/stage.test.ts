@@ -1,0 +1,97 @@
+/**
+ * train-stylegan stage on a tiny blob dataset: levels 4 -> 8 chained through 'previous', the
+ * artifact files, alpha fading linearly to 1 over fadeInEpochs, real-image blending, user errors,
+ * and a kill + resume that ends bit-identical to an uninterrupted run (wasm and cpu).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { applyDefaults, runStage } from '../helpers/run-stage.js';
+import { dataRef, makeBlobDataset } from '../training/helpers.js';
+import { trainStyleGanKind } from '../../runner/stages/train-stylegan.js';
+import { realBatch } from '../../runner/models/stylegan/loop.js';
+import { loadTensors } from '../../runner/training/model-files.js';
+import { downsample2x, upsample2x } from '../../runner/models/stylegan/layers.js';
+import { Interrupted } from '../../runner/errors.js';
+import type { ArtifactRef, StageContext } from '../../runner/stages/types.js';
+import type { TrainStyleGanParams } from '../../runner/models/stylegan/loop.js';
+
+const model = { maxResolution: 16, zDim: 16, wDim: 16, mappingLayers: 2, mappingWidth: 16, fmapBase: 32, fmapMax: 16 };
+const data = makeBlobDataset(16, 16, 3);
+const base = { epochs: 2, fadeInEpochs: 1, batchSize: 4, logEvery: 1, samples: 4, model, schedule: { type: 'constant' } };
+
+function rows(dir: string, f = 'metrics.jsonl'): Array<Record<string, number>> {
+  return readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+}
+
+test('levels 4 -> 8: artifact files, finite losses, alpha fades linearly to 1', async () => {
+  const l4 = await runStage(trainStyleGanKind, { ...base, level: 4 }, { data: dataRef(data) }, { backend: 'wasm' });
+  for (const f of ['config.json', 'weights.json', 'weights.bin', 'metrics.jsonl', 'metrics.csv', 'timing.csv', 'samples.png', 'snapshots/epoch-001/Gs.json', 'snapshots/epoch-002/position.json']) {
+    assert.ok(existsSync(join(l4.ref.dir, f)), `level 4 wrote ${f}`);
+  }
+  assert.ok(rows(l4.ref.dir).every((r) => r['alpha'] === 1), 'no fade at 4x4');
+  const l8 = await runStage(trainStyleGanKind, { ...base, level: 8 }, { data: dataRef(data), previous: l4.ref }, { backend: 'wasm' });
+  const m = rows(l8.ref.dir);
+  assert.equal(m.length, 8, 'one row per step (16 images / batch 4 = 4 steps per epoch)');
+  assert.deepEqual(m.map((r) => r['alpha']), [0, 0.25, 0.5, 0.75, 1, 1, 1, 1]);
+  for (const r of m) for (const k of ['d_loss', 'g_loss', 'r1', 'real_score', 'fake_score']) assert.ok(Number.isFinite(r[k]), `${k} finite at step ${r['step']}`);
+  assert.equal(l8.result && l8.result.summary?.['level'], 8);
+  assert.equal(l8.env['tfjs.backend'], 'wasm');
+  // Level 8 started from level 4's weights: w_avg (fresh: zeros, decay 0.995) keeps accumulating,
+  // about (1 - 0.995^16) / (1 - 0.995^8) ~ 2x level 4's after 8 more steps (1x if it restarted).
+  const w4 = loadTensors(l4.ref.dir, 'weights')['G/w_avg']!.dataSync();
+  const w8 = loadTensors(l8.ref.dir, 'weights')['G/w_avg']!.dataSync();
+  const norm = (a: ArrayLike<number>): number => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
+  assert.ok(norm(w4) > 0);
+  assert.ok(norm(w8) > 1.5 * norm(w4), `w_avg carried over from level 4 (${norm(w8)} vs ${norm(w4)})`);
+});
+
+test('real images are blended like the generator: alpha 0 gives up(down(x))', () => {
+  const px = new Uint8Array(2 * 8 * 8 * 3).map((_, i) => (i * 37) % 256);
+  tf.tidy(() => {
+    const x = realBatch(px, 2, 8, 8, 1);
+    const blended = realBatch(px, 2, 8, 8, 0.25);
+    const want = tf.add(tf.mul(x, 0.25), tf.mul(upsample2x(downsample2x(x)), 0.75));
+    assert.ok(tf.max(tf.abs(tf.sub(blended, want))).dataSync()[0]! < 1e-6);
+    const small = realBatch(px, 2, 8, 4, 1);
+    assert.deepEqual(small.shape, [2, 4, 4, 3]);
+  });
+});
+
+test('user errors name the stage and the param', async () => {
+  await assert.rejects(runStage(trainStyleGanKind, { ...base, level: 8 }, { data: dataRef(data) }, { backend: 'cpu' }), /needs input 'previous'/);
+  await assert.rejects(runStage(trainStyleGanKind, { ...base, level: 4, fadeInEpochs: 3 }, { data: dataRef(data) }, { backend: 'cpu' }), /params.fadeInEpochs/);
+  await assert.rejects(runStage(trainStyleGanKind, { ...base, level: 32 }, { data: dataRef(data) }, { backend: 'cpu' }), /exceeds params.model.maxResolution/);
+  await assert.rejects(runStage(trainStyleGanKind, { ...base, level: 4, batchSize: 6 }, { data: dataRef(data) }, { backend: 'cpu' }), /multiple of params.model.mbstdGroup/);
+});
+
+function ctxFor(params: TrainStyleGanParams, workDir: string, backend: 'cpu' | 'wasm', signal: AbortSignal, onStep?: (done: number) => void): StageContext<TrainStyleGanParams> {
+  return {
+    id: 'sg', params, inputs: { data: dataRef(data) } as Record<string, ArtifactRef>,
+    outDir: mkdtempSync(join(tmpdir(), 'btf-sg-out-')), workDir, signal,
+    progress: (u) => onStep?.(u.done ?? 0), log: () => {}, setEnv: () => {}, compute: { backend, workers: 1 },
+  };
+}
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`kill after epoch 1 + resume is bit-identical to an uninterrupted run (${backend})`, async () => {
+    const params = applyDefaults(trainStyleGanKind, { ...base, level: 4, epochs: 2, samples: 0 }) as TrainStyleGanParams;
+    const straight = ctxFor(params, mkdtempSync(join(tmpdir(), 'btf-sg-work-')), backend, new AbortController().signal);
+    await trainStyleGanKind.run(straight);
+
+    const work = mkdtempSync(join(tmpdir(), 'btf-sg-work-'));
+    const ac = new AbortController();
+    // Abort during epoch 2 (after step 6 of 8): the resume point of epoch 1 is the restart.
+    const killed = ctxFor(params, work, backend, ac.signal, (done) => { if (done === 6) ac.abort(); });
+    await assert.rejects(trainStyleGanKind.run(killed), Interrupted);
+    const resumed = ctxFor(params, work, backend, new AbortController().signal);
+    await trainStyleGanKind.run(resumed);
+
+    assert.ok(readFileSync(join(straight.outDir, 'weights.bin')).equals(readFileSync(join(resumed.outDir, 'weights.bin'))), 'final weights identical');
+    assert.equal(readFileSync(join(resumed.outDir, 'metrics.jsonl'), 'utf8'), readFileSync(join(straight.outDir, 'metrics.jsonl'), 'utf8'));
+    assert.ok(readFileSync(join(straight.outDir, 'snapshots/epoch-001/Gs.bin')).equals(readFileSync(join(resumed.outDir, 'snapshots/epoch-001/Gs.bin'))));
+  });
+}
