@@ -59,7 +59,7 @@ export function buildExperimentSchema(registry: Registry): Record<string, unknow
   props['kind'] = { ...props['kind'], enum: kinds.map((k) => k.kind) };
   stage['allOf'] = kinds.map((k) => ({
     if: { properties: { kind: { const: k.kind } }, required: ['kind'] },
-    then: { properties: { params: paramsRef(k) } },
+    then: { properties: { params: { ...paramsRef(k), default: {} } } },
   }));
   return schema;
 }

@@ -4,7 +4,7 @@
  * (CI, pipes) the simple renderer prints plain lines, and per-stage progress is throttled so logs stay
  * readable.
  */
-import { Listr, type ListrTask } from 'listr2';
+import { Listr, ListrLogger, type ListrTask } from 'listr2';
 import type { RunEvents } from '../exec/scheduler.js';
 import type { ProgressUpdate } from '../stages/types.js';
 
@@ -115,7 +115,9 @@ export function createRunUi(stages: UiStage[], tty: boolean): { events: RunEvent
     collectErrors: false,
     renderer: tty ? 'default' : 'simple',
     fallbackRenderer: 'simple',
-    rendererOptions: { collapseErrors: true, showErrorMessage: false } as never,
+    // Failures are printed once, by the CLI, on stderr; the progress view stays on stdout.
+    rendererOptions: (tty ? { collapseErrors: true, showErrorMessage: false } : { logger: new ListrLogger({ useIcons: true, toStderr: [] }) }) as never,
+    fallbackRendererOptions: { logger: new ListrLogger({ useIcons: true, toStderr: [] }) } as never,
   });
   return {
     events,
