@@ -60,7 +60,10 @@ export async function inspectImage(bytes: Buffer, maxPixels: number): Promise<Im
     // No pixel limit here: we compare the header's size ourselves to report it precisely.
     m = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
-    throw new ImageProblem('not-an-image', firstLine(e));
+    // A recognisable signature with a broken header is truncated or corrupt, not "not an image".
+    const sniffed = sniffFormat(bytes);
+    if (!sniffed) throw new ImageProblem('not-an-image', firstLine(e));
+    throw decodeProblem(bytes, sniffed, e);
   }
   if (!m.format || !ACCEPTED.has(m.format)) throw new ImageProblem('unsupported-format', `format ${m.format ?? 'unknown'} (accepted: png, jpeg, webp)`);
   const width = m.width ?? 0;
@@ -119,6 +122,14 @@ export function isTruncated(bytes: Buffer, format: ImageHeader['format']): boole
   // WebP: RIFF size field counts the bytes after the first 8.
   if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF') return true;
   return bytes.readUInt32LE(4) + 8 > bytes.length;
+}
+
+/** Recognises the accepted containers by their magic bytes. */
+export function sniffFormat(b: Buffer): ImageHeader['format'] | null {
+  if (b.length >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  return null;
 }
 
 /** Parses '#rrggbb' into 0-255 components. */
