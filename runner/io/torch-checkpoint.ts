@@ -10,10 +10,10 @@
  * OrderedDict); anything else is refused, so a hostile file cannot run code. Not supported: the
  * pre-0.4 tar format, big-endian legacy files, sparse / quantized tensors, TorchScript archives.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { ZipEntryError, ZipReader } from '../datasets/zip.js';
 import { UserError } from '../errors.js';
 import { unpickle } from './pickle.js';
-import { looksLikeZip, readZipDirectory, zipEntryData } from './zip-reader.js';
 
 export type TorchDType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
@@ -193,57 +193,78 @@ export interface TorchCheckpoint {
   value: unknown;
 }
 
-/** Parses a checkpoint held in memory. `source` names the file in error messages. */
-export function readTorchCheckpoint(buf: Uint8Array, source = '<buffer>'): TorchCheckpoint {
+/**
+ * Reads and parses a checkpoint file. Zip checkpoints are read entry by entry (CRC-checked by
+ * runner/datasets/zip.ts); legacy ones are read whole (their pickles and storages are sequential).
+ */
+export async function loadTorchCheckpoint(path: string): Promise<TorchCheckpoint> {
+  const head = Buffer.alloc(4);
   try {
-    return looksLikeZip(buf) ? readZip(buf, source) : readLegacy(buf, source);
+    const fd = openSync(path, 'r');
+    try { readSync(fd, head, 0, 4, 0); } finally { closeSync(fd); }
+  } catch (e) {
+    throw new UserError(`${path}: cannot read checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    if (head.readUInt32LE(0) === 0x04034b50) return await readZip(path);
+    const buf = readFileSync(path);
+    return readLegacyCheckpoint(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), path);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const entry = e instanceof ZipEntryError ? 'zip entry: ' : '';
+    throw new UserError(`${path}: not a readable PyTorch checkpoint (${entry}${(e as Error).message})`);
+  }
+}
+
+async function readZip(path: string): Promise<TorchCheckpoint> {
+  const zip = new ZipReader(path);
+  try {
+    const entries = new Map(zip.entries.map((e) => [e.name, e]));
+    const pkl = [...entries.keys()].find((n) => n.endsWith('/data.pkl') && n.split('/').length === 2);
+    if (!pkl) throw new UserError(`${path}: zip archive without <name>/data.pkl (not a torch.save file?)`);
+    const prefix = pkl.slice(0, -'data.pkl'.length);
+    // Storages are collected while unpickling (synchronously) and their bytes read afterwards.
+    const storages = new Map<string, TorchStorage>();
+    const persistentLoad = (pid: unknown): TorchStorage => {
+      const { storage } = storageFromPid(pid, path);
+      const known = storages.get(storage.key);
+      if (known) return known;
+      storages.set(storage.key, storage);
+      return storage;
+    };
+    const data = await zip.readEntry(entries.get(pkl)!);
+    const { value } = unpickle(data, { resolveGlobal: resolveGlobal(path), persistentLoad });
+    for (const s of storages.values()) {
+      const entry = entries.get(`${prefix}data/${s.key}`);
+      if (!entry) throw new UserError(`${path}: storage entry ${prefix}data/${s.key} missing`);
+      s.bytes = await zip.readEntry(entry);
+      if (s.bytes.length < s.numel * s.elementSize) {
+        throw new UserError(`${path}: storage ${s.key} has ${s.bytes.length} bytes, expected ${s.numel * s.elementSize}`);
+      }
+    }
+    return { format: 'zip', value };
+  } finally {
+    zip.close();
+  }
+}
+
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+
+/** Parses a legacy-format (pre-1.6) checkpoint held in memory; `source` names it in errors. */
+export function readLegacyCheckpoint(buf: Uint8Array, source = '<buffer>'): TorchCheckpoint {
+  try {
+    return readLegacy(buf, source);
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError(`${source}: not a readable PyTorch checkpoint (${(e as Error).message})`);
   }
 }
 
-/** Reads and parses a checkpoint file. */
-export function loadTorchCheckpoint(path: string): TorchCheckpoint {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot read checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return readTorchCheckpoint(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), path);
-}
-
-function readZip(buf: Uint8Array, source: string): TorchCheckpoint {
-  const dir = readZipDirectory(buf);
-  const pkl = [...dir.keys()].find((n) => n.endsWith('data.pkl') && n.split('/').length === 2);
-  if (!pkl) throw new UserError(`${source}: zip archive without <name>/data.pkl (not a torch.save file?)`);
-  const prefix = pkl.slice(0, -'data.pkl'.length);
-  const storages = new Map<string, TorchStorage>();
-  const persistentLoad = (pid: unknown): TorchStorage => {
-    const { storage } = storageFromPid(pid, source);
-    const known = storages.get(storage.key);
-    if (known) return known;
-    const entry = dir.get(`${prefix}data/${storage.key}`);
-    if (!entry) throw new UserError(`${source}: storage entry ${prefix}data/${storage.key} missing`);
-    storage.bytes = zipEntryData(buf, entry);
-    if (storage.bytes.length < storage.numel * storage.elementSize) {
-      throw new UserError(`${source}: storage ${storage.key} has ${storage.bytes.length} bytes, expected ${storage.numel * storage.elementSize}`);
-    }
-    storages.set(storage.key, storage);
-    return storage;
-  };
-  const { value } = unpickle(zipEntryData(buf, dir.get(pkl)!), { resolveGlobal: resolveGlobal(source), persistentLoad });
-  return { format: 'zip', value };
-}
-
-const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
-
 function readLegacy(buf: Uint8Array, source: string): TorchCheckpoint {
   if (buf.length > 262 && new TextDecoder().decode(buf.subarray(257, 262)) === 'ustar') {
     throw new UserError(`${source}: tar-format checkpoint (torch < 0.4) is not supported; re-save it with a current torch`);
   }
-  if (buf[0] !== 0x80) throw new UserError(`${source}: not a PyTorch checkpoint (neither a zip archive nor a pickle)`);
+  if (buf.length === 0 || buf[0] !== 0x80) throw new UserError(`${source}: not a PyTorch checkpoint (neither a zip archive nor a pickle)`);
   const plain = { resolveGlobal: resolveGlobal(source) };
   const magic = unpickle(buf, plain, 0);
   if (magic.value !== LEGACY_MAGIC) throw new UserError(`${source}: pickle without the torch magic number (not a torch.save file)`);

@@ -45,10 +45,10 @@ before(async () => {
   net = await loadInception({ weights: ckpts.zip.path, expectedSha256: ckpts.zip.sha256 });
 });
 
-test('zip and legacy checkpoints read to the weights make_fixtures.py generated', () => {
+test('zip and legacy checkpoints read to the weights make_fixtures.py generated', async () => {
   assert.equal(expected.weightsDigest, ckpts.weightsDigest, 'regenerated checkpoint differs from the committed fixtures: re-run make_fixtures.py fixtures');
   for (const c of [ckpts.zip, ckpts.legacy]) {
-    const ck = loadTorchCheckpoint(c.path);
+    const ck = await loadTorchCheckpoint(c.path);
     assert.equal(ck.format, c === ckpts.zip ? 'zip' : 'legacy');
     assert.equal(weightsDigest(stateDictOf(ck.value, c.path)), expected.weightsDigest, c.path);
   }

@@ -2,15 +2,18 @@
  * The PyTorch checkpoint reader against small files written by torch.save (make_fixtures.py): every
  * dtype, strided / sliced / shared-storage tensors, parameters, a module state dict and plain Python
  * values must read back exactly as PyTorch's own `tolist()` reports them, in all three containers
- * (zip, zip with deflated entries, legacy). Also: malformed and hostile files fail with a UserError.
+ * (zip, zip with deflated entries, legacy). Also: malformed, corrupted and hostile files fail with a
+ * UserError naming the file.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../runner/errors.js';
 import { PY_STATE } from '../../runner/io/pickle.js';
-import { loadTorchCheckpoint, readTorchCheckpoint, stateDictOf, TorchTensor } from '../../runner/io/torch-checkpoint.js';
+import { loadTorchCheckpoint, readLegacyCheckpoint, stateDictOf, TorchTensor } from '../../runner/io/torch-checkpoint.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/inception/', import.meta.url));
 const expected = JSON.parse(readFileSync(fixtures + 'tiny-expected.json', 'utf8'));
@@ -26,14 +29,14 @@ function describe(v: unknown): unknown {
 }
 
 for (const [file, format] of [['tiny-zip.pt', 'zip'], ['tiny-zip-deflated.pt', 'zip'], ['tiny-legacy.pt', 'legacy']] as const) {
-  test(`${file}: every value matches what PyTorch saved`, () => {
-    const ckpt = loadTorchCheckpoint(fixtures + file);
+  test(`${file}: every value matches what PyTorch saved`, async () => {
+    const ckpt = await loadTorchCheckpoint(fixtures + file);
     assert.equal(ckpt.format, format);
     assert.deepStrictEqual(describe(ckpt.value), expected);
   });
 
-  test(`${file}: strides, offsets and shared storage are kept, not copied`, () => {
-    const m = loadTorchCheckpoint(fixtures + file).value as Map<string, unknown>;
+  test(`${file}: strides, offsets and shared storage are kept, not copied`, async () => {
+    const m = (await loadTorchCheckpoint(fixtures + file)).value as Map<string, unknown>;
     const base = m.get('contiguous') as TorchTensor;
     const t = m.get('transposed') as TorchTensor;
     const sl = m.get('sliced') as TorchTensor;
@@ -45,8 +48,8 @@ for (const [file, format] of [['tiny-zip.pt', 'zip'], ['tiny-zip-deflated.pt', '
     assert.equal(base.isContiguous, true);
   });
 
-  test(`${file}: module state dict keeps its _metadata and stateDictOf picks tensors`, () => {
-    const m = loadTorchCheckpoint(fixtures + file).value as Map<string, unknown>;
+  test(`${file}: module state dict keeps its _metadata and stateDictOf picks tensors`, async () => {
+    const m = (await loadTorchCheckpoint(fixtures + file)).value as Map<string, unknown>;
     const sd = m.get('module') as Map<string, unknown> & { [PY_STATE]?: unknown };
     assert.ok(sd[PY_STATE] instanceof Map && (sd[PY_STATE] as Map<string, unknown>).has('_metadata'));
     const tensors = stateDictOf(sd, file);
@@ -61,18 +64,26 @@ const preamble = '80028a0a6cfc9c46f9206aa850192e 80024de9032e 80027d2e';
 
 test('a pickle that names any other global (os.system) is refused, nothing runs', () => {
   const hostile = hex(preamble + Buffer.from('\x80\x02cos\nsystem\nX\x04\x00\x00\x00echo\x85R.', 'latin1').toString('hex'));
-  assert.throws(() => readTorchCheckpoint(hostile, 'evil.pth'), (e: unknown) =>
+  assert.throws(() => readLegacyCheckpoint(hostile, 'evil.pth'), (e: unknown) =>
     e instanceof UserError && /evil\.pth: unsupported Python object os\.system/.test(e.message));
 });
 
-test('truncated and foreign files fail with a UserError naming the file', () => {
+test('truncated, corrupted and foreign files fail with a UserError naming the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'btf-ckpt-'));
   const zip = readFileSync(fixtures + 'tiny-zip.pt');
   const legacy = readFileSync(fixtures + 'tiny-legacy.pt');
-  for (const [name, bytes] of [['cut.zip.pt', zip.subarray(0, zip.length - 100)], ['cut.legacy.pt', legacy.subarray(0, legacy.length - 10)],
-    ['text.pt', Buffer.from('hello world')], ['empty.pt', Buffer.alloc(0)]] as const) {
-    assert.throws(() => readTorchCheckpoint(new Uint8Array(bytes), name), (e: unknown) =>
-      e instanceof UserError && e.message.startsWith(`${name}: `), name);
+  const flipped = Buffer.from(zip);
+  // Storage 0 starts with float32 -3.0 (00 00 40 c0); flip a bit of its data: only the CRC can tell.
+  flipped[zip.indexOf(Buffer.from([0, 0, 0x40, 0xc0]), zip.indexOf('data/0')) + 1]! ^= 0x01;
+  const cases: Array<[string, Uint8Array]> = [
+    ['cut.zip.pt', zip.subarray(0, zip.length - 100)], ['flipped.zip.pt', flipped],
+    ['cut.legacy.pt', legacy.subarray(0, legacy.length - 10)], ['text.pt', Buffer.from('hello world')], ['empty.pt', Buffer.alloc(0)],
+  ];
+  for (const [name, bytes] of cases) {
+    const p = join(dir, name);
+    writeFileSync(p, bytes);
+    await assert.rejects(loadTorchCheckpoint(p), (e: unknown) => e instanceof UserError && e.message.startsWith(`${p}: `), name);
   }
-  assert.throws(() => loadTorchCheckpoint(fixtures + 'no-such-file.pth'), (e: unknown) =>
+  await assert.rejects(loadTorchCheckpoint(fixtures + 'no-such-file.pth'), (e: unknown) =>
     e instanceof UserError && /no-such-file\.pth: cannot read checkpoint \(ENOENT\)/.test(e.message));
 });

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +86,8 @@ test('allowDownload fetches into the cache and keeps the file only when its hash
       'no download without allowDownload');
     const got = await resolveWeightsFile({ env: s.env, url, allowDownload: true, expectedSha256: sha(body), log: (l) => lines.push(l) });
     assert.equal(got.path, s.btf);
-    assert.deepStrictEqual(Buffer.from(got.bytes), body);
+    assert.deepStrictEqual(readFileSync(got.path), body);
+    assert.equal(got.sha256, sha(body));
     assert.ok(lines[0]!.startsWith(`downloading ${url}`));
 
     const bad = sandbox();

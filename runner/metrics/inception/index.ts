@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted, UserError } from '../../errors.js';
-import { loadTorchCheckpoint, readTorchCheckpoint, stateDictOf } from '../../io/torch-checkpoint.js';
+import { loadTorchCheckpoint, stateDictOf } from '../../io/torch-checkpoint.js';
 import { convSpecs, pool3Features, resizeLikeTorch, type ConvSpec, type InceptionParams } from './architecture.js';
 import { foldUnit, toParams } from './fold.js';
 import { randomUnit } from './random-init.js';
@@ -80,13 +80,13 @@ export async function loadInception(options: InceptionOptions = {}): Promise<Inc
   }
   if (network !== 'inception') throw new UserError(`${options.where ?? 'features'}: unknown feature network '${String(network)}' (use inception or inception-random)`);
   const file = await resolveWeightsFile(options);
-  const sd = stateDictOf(readTorchCheckpoint(file.bytes, file.path).value, file.path);
+  const sd = stateDictOf((await loadTorchCheckpoint(file.path)).value, file.path);
   return extractor(network, toParams(specs, (s) => foldUnit(sd, s, file.path)), { weightsPath: file.path, weightsSha256: file.sha256 });
 }
 
 /** Builds the network from any checkpoint with the FID layout, unverified (tests, converted weights). */
-export function inceptionFromCheckpoint(path: string): InceptionExtractor {
-  const sd = stateDictOf(loadTorchCheckpoint(path).value, path);
+export async function inceptionFromCheckpoint(path: string): Promise<InceptionExtractor> {
+  const sd = stateDictOf((await loadTorchCheckpoint(path)).value, path);
   return extractor('inception', toParams(convSpecs(), (s) => foldUnit(sd, s, path)), { weightsPath: path });
 }
 

@@ -11,7 +11,7 @@
  * `--allow-download`), never in tests, to a temp name that is renamed into the cache after it verifies.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -39,7 +39,6 @@ export interface WeightsFileOptions {
 
 export interface WeightsFile {
   path: string;
-  bytes: Uint8Array;
   sha256: string;
 }
 
@@ -58,12 +57,14 @@ export function searchDirs(opts: WeightsFileOptions = {}): string[] {
   return [opts.cacheDir ?? defaultCacheDir(env), torchHubDir(env)];
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
 
-function verify(path: string, bytes: Uint8Array, expected: string): string {
-  const got = sha256(bytes);
+async function verify(path: string, expected: string): Promise<string> {
+  const got = await sha256File(path);
   if (!got.startsWith(expected.toLowerCase())) {
     throw new UserError(
       `${path}: sha256 ${got} does not start with ${expected} — the file is corrupt, truncated or not the FID Inception weights; ` +
@@ -92,13 +93,12 @@ export function findWeightsFile(opts: WeightsFileOptions = {}): string | undefin
   return searchDirs(opts).map((d) => join(d, FID_WEIGHTS_FILE)).find((p) => existsSync(p));
 }
 
-/** Locates (or downloads, when allowed), reads and verifies the weights file. */
+/** Locates (or downloads, when allowed) and verifies the weights file; returns its path and sha256. */
 export async function resolveWeightsFile(opts: WeightsFileOptions = {}): Promise<WeightsFile> {
   const expected = opts.expectedSha256 ?? FID_WEIGHTS_SHA256_PREFIX;
   const found = findWeightsFile(opts);
   if (found) {
-    const bytes = new Uint8Array(readFileSync(found));
-    return { path: found, bytes, sha256: verify(found, bytes, expected) };
+    return { path: found, sha256: await verify(found, expected) };
   }
   if (opts.weights) {
     // An explicit path is a promise the user made: do not silently use another copy.
@@ -110,8 +110,7 @@ export async function resolveWeightsFile(opts: WeightsFileOptions = {}): Promise
   if (!opts.allowDownload) throw missing(opts, tried);
   const target = tried[0]!;
   await download(opts.url ?? FID_WEIGHTS_URL, target, expected, opts.log);
-  const bytes = new Uint8Array(readFileSync(target));
-  return { path: target, bytes, sha256: verify(target, bytes, expected) };
+  return { path: target, sha256: await verify(target, expected) };
 }
 
 /** Streams `url` to a temp file beside `target`, checks the hash, then renames it into place. */
