@@ -5,9 +5,9 @@
  *   files (so tests can kill it mid-stage), honouring the abort signal.
  * - t-combine hashes its inputs' files together with `salt` into one file.
  */
-import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdirSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { throwIfAborted, UserError } from '../../runner/errors.js';
 import { listFiles } from '../../runner/store/hash.js';
 import type { StageKind } from '../../runner/stages/types.js';
@@ -37,6 +37,13 @@ interface SourceParams {
   delayMs: number;
   epochs: number;
   fail: boolean;
+  nondeterministic: boolean;
+}
+
+/** Tests that count executions set BTF_TEST_RUNLOG: each run appends its stage id there. */
+function logRun(id: string): void {
+  const log = process.env['BTF_TEST_RUNLOG'];
+  if (log) appendFileSync(log, `${id} ${process.pid}\n`);
 }
 
 export const tSource: StageKind<SourceParams> = {
@@ -54,11 +61,14 @@ export const tSource: StageKind<SourceParams> = {
       delayMs: { type: 'integer', minimum: 0, default: 0, description: 'sleep between files' },
       epochs: { type: 'integer', minimum: 1, default: 1, description: 'only validated (corpus tests)' },
       fail: { type: 'boolean', default: false, description: 'throw after writing half the files' },
+      nondeterministic: { type: 'boolean', default: false, description: 'add random bytes (to test verify/diff)' },
     },
   },
   inputs: [],
   async run(ctx) {
     const { text, files, bytes, delayMs, fail } = ctx.params;
+    logRun(ctx.id);
+    if (ctx.params.nondeterministic) writeFileSync(join(ctx.outDir, 'random.bin'), randomBytes(16));
     mkdirSync(join(ctx.outDir, 'f'), { recursive: true });
     for (let i = 0; i < files; i++) {
       throwIfAborted(ctx.signal);
@@ -92,6 +102,7 @@ export const tCombine: StageKind<CombineParams> = {
   },
   inputs: ['a', 'b', 'c', 'd'].map((name) => ({ name, optional: true })),
   async run(ctx) {
+    logRun(ctx.id);
     if (ctx.params.delayMs) await sleep(ctx.params.delayMs, ctx.signal);
     throwIfAborted(ctx.signal);
     const h = createHash('sha256').update(ctx.params.salt);
