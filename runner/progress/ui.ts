@@ -112,6 +112,8 @@ export function createRunUi(stages: UiStage[], tty: boolean): { events: RunEvent
   const list = new Listr(tasks, {
     concurrent: true,
     exitOnError: false,
+    // The CLI owns Ctrl-C (abort stages, discard partial work, release locks); listr2 would exit(127).
+    registerSignalListeners: false,
     collectErrors: false,
     renderer: tty ? 'default' : 'simple',
     fallbackRenderer: 'simple',

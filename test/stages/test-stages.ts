@@ -16,8 +16,9 @@ export const PLUGIN_PATH = new URL(import.meta.url).pathname;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((res) => {
-    const t = setTimeout(res, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), res()), { once: true });
+    const onAbort = () => (clearTimeout(t), res());
+    const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), res()), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 function bytesFor(text: string, i: number, n: number): Buffer {
