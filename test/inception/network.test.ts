@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
-import { UserError } from '../../runner/errors.js';
+import { Interrupted, UserError } from '../../runner/errors.js';
 import { avgPool3ExcludePad, convSpecs, maxPool3Pad1, resizeLikeTorch } from '../../runner/metrics/inception/architecture.js';
-import { loadInception, FEATURE_DIM, type FeatureNetwork } from '../../runner/metrics/inception/index.js';
+import { featuresFromUint8, loadInception, FEATURE_DIM, type FeatureNetwork } from '../../runner/metrics/inception/index.js';
 import { fixturesDir } from './synthetic-checkpoints.js';
 
 const small = JSON.parse(readFileSync(join(fixturesDir, 'expected.json'), 'utf8')).small;
@@ -55,7 +55,7 @@ test('conv units: 94, with the parameter count of Inception v3', () => {
   assert.equal(last.reduce((n, s) => n + s.cout, 0), FEATURE_DIM);
 });
 
-test('inception-random: seeded, deterministic, not comparable, disposes cleanly', async () => {
+test('inception-random: seeded, deterministic, not comparable, disposes cleanly; batch helper honours abort', async () => {
   await tf.setBackend('wasm');
   const base = tf.memory().numTensors;
   const x = tf.tensor4d(Float32Array.from({ length: 32 * 32 * 3 }, (_, i) => (i % 97) / 96), [1, 32, 32, 3]);
@@ -69,6 +69,11 @@ test('inception-random: seeded, deterministic, not comparable, disposes cleanly'
     net.dispose();
     return v;
   };
+  const net = await loadInception({ features: 'inception-random', seed: 1 });
+  const shape = { count: 3, height: 8, width: 8, channels: 3 };
+  await assert.rejects(featuresFromUint8(net, new Uint8Array(3 * 8 * 8 * 3), shape, { signal: AbortSignal.abort() }), Interrupted);
+  await assert.rejects(featuresFromUint8(net, new Uint8Array(8 * 8 * 4), { ...shape, count: 1, channels: 4 }), UserError);
+  net.dispose();
   const a = await run(1);
   const b = await run(1);
   const c = await run(2);

@@ -84,12 +84,6 @@ export async function loadInception(options: InceptionOptions = {}): Promise<Inc
   return extractor(network, toParams(specs, (s) => foldUnit(sd, s, file.path)), { weightsPath: file.path, weightsSha256: file.sha256 });
 }
 
-/** Builds the network from any checkpoint with the FID layout, unverified (tests, converted weights). */
-export async function inceptionFromCheckpoint(path: string): Promise<InceptionExtractor> {
-  const sd = stateDictOf((await loadTorchCheckpoint(path)).value, path);
-  return extractor('inception', toParams(convSpecs(), (s) => foldUnit(sd, s, path)), { weightsPath: path });
-}
-
 export interface Uint8BatchOptions {
   /** Images per forward pass (default 16). */
   batchSize?: number;
