@@ -4,7 +4,7 @@
  * store's 'accelerator' lock). Each stage's key is computed from its inputs' actual output hashes,
  * so a stage downstream of a re-run that produced identical bytes is still a cache hit.
  * On failure no new stage starts and running ones finish; on abort (Ctrl-C) running ones stop and
- * nothing partial is committed. The lock file is rewritten after every stage.
+ * nothing partial is committed. The lock file is rewritten after every stage that ran and at the end.
  */
 import { stageKey } from '../graph/canonical.js';
 import { executeSpec, type ExecResult } from './execute.js';
@@ -65,6 +65,7 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
       const remaining = exp.stages.filter((s) => !started.has(s.id));
       if (remaining.length && !stopLaunching && !opts.signal.aborted) return;
       for (const s of remaining) ev.skipped?.(s.id, opts.signal.aborted ? 'interrupted' : 'an upstream stage failed');
+      if (opts.lockPath && results.size) writeLock(opts.lockPath, lock);
       resolveRun({ ok: errors.length === 0 && remaining.length === 0, errors, results, lock });
     };
     const ready = (id: string) => Object.values(byId.get(id)!.inputs).every((src) => results.has(src));
@@ -106,7 +107,8 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
               inputs: Object.fromEntries(Object.entries(s.inputs).map(([n, src]) => [n, { stage: src, hash: inputs[n]!.hash }])),
               ...(r.meta.environment['backend'] !== undefined ? { environment: { backend: r.meta.environment['backend'] } } : {}),
             };
-            if (opts.lockPath) writeLock(opts.lockPath, lock);
+            // Rewrite the lock file when real work finished (a crash keeps it); cache hits are batched.
+            if (opts.lockPath && !r.cached) writeLock(opts.lockPath, lock);
             ev.done?.(s.id, r);
           },
           (e: Error) => {
