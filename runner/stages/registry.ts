@@ -19,7 +19,10 @@ async function builtinKinds(): Promise<StageKind[]> {
 }
 
 /** Module path (relative to this file) and export name of each built-in kind. */
-const BUILTINS: Array<[string, string]> = [];
+const BUILTINS: Array<[string, string]> = [
+  ['./dataset.js', 'datasetStage'],
+  ['./mask.js', 'maskStage'],
+];
 const BUILTIN_MODULES = BUILTINS.map(([m]) => m);
 const BUILTIN_EXPORTS = BUILTINS.map(([, e]) => e);
 
