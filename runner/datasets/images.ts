@@ -34,7 +34,7 @@ export interface ImagesOptions {
 export interface BadRecord { name: string; reason: string; detail: string }
 export interface ConvertedRecord { name: string; index: number; reasons: string[]; details: string[] }
 
-type Outcome = { ok: true; rgb: Uint8Array; png: Buffer; conversions: Conversion[] } | { ok: false; reason: string; detail: string };
+type Outcome = { ok: true; rgb: Uint8Array; png: Buffer; conversions: Conversion[] } | { ok: false; reason: string; detail: string; decoder?: string };
 
 /** Walk order over `n` sorted files: identity, or a seeded permutation when subsetting. */
 export function walkOrder(n: number, subset?: { seed: number }): number[] {
@@ -47,15 +47,16 @@ async function processFile(read: () => Promise<Buffer>, o: ImagesOptions): Promi
   try {
     bytes = await read();
   } catch (e) {
-    if (e instanceof ZipEntryError) return { ok: false, reason: e.code, detail: e.message };
-    return { ok: false, reason: 'unreadable', detail: (e as Error).message };
+    if (e instanceof ZipEntryError) return { ok: false, reason: e.code, detail: e.message.replace(/^inflate failed: .*/, 'inflate failed'), decoder: e.message };
+    // The OS message holds the absolute path: logged only, never in the (hashed) bad.json.
+    return { ok: false, reason: 'unreadable', detail: `read failed (${(e as NodeJS.ErrnoException).code ?? 'error'})`, decoder: (e as Error).message };
   }
   try {
     const r = await squareRgb(bytes, o);
     const png = await encodePng(r.rgb, o.resolution, o.resolution, 3);
     return { ok: true, rgb: r.rgb, png, conversions: r.conversions };
   } catch (e) {
-    if (e instanceof ImageProblem) return { ok: false, reason: e.code, detail: e.detail };
+    if (e instanceof ImageProblem) return { ok: false, reason: e.code, detail: e.detail, decoder: e.decoder };
     throw e;
   }
 }
@@ -90,7 +91,10 @@ export async function ingestImages(ctx: StageContext<unknown>, o: ImagesOptions)
           if (r.conversions.length > 0) converted.push({ name: file.name, index: out.count, reasons: r.conversions.map((c) => c.code), details: r.conversions.map((c) => c.detail) });
           await out.add(file.name, r.rgb, { png: r.png });
         } else {
-          if (o.onBadImage === 'fail') throw new UserError(`dataset: ${where(file.name)}: ${r.reason}: ${r.detail} (onBadImage: fail; use onBadImage: skip to leave such files out)`);
+          const decoder = r.decoder ? ` [decoder: ${r.decoder}]` : '';
+          if (o.onBadImage === 'fail') throw new UserError(`dataset: ${where(file.name)}: ${r.reason}: ${r.detail}${decoder} (onBadImage: fail; use onBadImage: skip to leave such files out)`);
+          // The decoder's own words vary between runs and versions: logged, never in bad.json.
+          if (bad.length < 20) ctx.log(`bad: ${file.name}: ${r.reason}: ${r.detail}${decoder}`);
           bad.push({ name: file.name, reason: r.reason, detail: r.detail });
         }
         if (examined % 25 === 0 || out.count === target) {

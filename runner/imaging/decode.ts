@@ -22,10 +22,13 @@ import sharp, { type Metadata } from 'sharp';
 export type ProblemCode = 'not-an-image' | 'unsupported-format' | 'too-large' | 'truncated' | 'corrupt';
 export type ConversionCode = 'cmyk' | '16-bit' | 'grayscale' | 'alpha' | 'orientation' | 'colourspace' | 'upscaled';
 
-/** A file that cannot be used; `code` is stable, `detail` is for people. */
+/**
+ * A file that cannot be used. `code` and `detail` are deterministic (they go into hashed artifacts);
+ * `decoder` is the library's own message, which can vary between runs and versions (logs only).
+ */
 export class ImageProblem extends Error {
-  constructor(readonly code: ProblemCode, readonly detail: string) {
-    super(`${code}: ${detail}`);
+  constructor(readonly code: ProblemCode, readonly detail: string, readonly decoder = '') {
+    super(`${code}: ${detail}${decoder ? ` (${decoder})` : ''}`);
     this.name = 'ImageProblem';
   }
 }
@@ -62,7 +65,7 @@ export async function inspectImage(bytes: Buffer, maxPixels: number): Promise<Im
   } catch (e) {
     // A recognisable signature with a broken header is truncated or corrupt, not "not an image".
     const sniffed = sniffFormat(bytes);
-    if (!sniffed) throw new ImageProblem('not-an-image', firstLine(e));
+    if (!sniffed) throw new ImageProblem('not-an-image', 'not a readable image (unknown signature)', firstLine(e));
     throw decodeProblem(bytes, sniffed, e);
   }
   if (!m.format || !ACCEPTED.has(m.format)) throw new ImageProblem('unsupported-format', `format ${m.format ?? 'unknown'} (accepted: png, jpeg, webp)`);
@@ -101,9 +104,9 @@ export function conversionsFor(h: ImageHeader, alphaBackground: string): Convers
 /** Turns a decode error into a problem, telling truncation apart by the container's end marker. */
 export function decodeProblem(bytes: Buffer, format: ImageHeader['format'], err: unknown): ImageProblem {
   const msg = firstLine(err);
-  if (/exceeds pixel limit/i.test(msg)) return new ImageProblem('too-large', msg);
-  if (isTruncated(bytes, format)) return new ImageProblem('truncated', `${format} data ends early (${bytes.length} bytes): ${msg}`);
-  return new ImageProblem('corrupt', msg);
+  if (/exceeds pixel limit/i.test(msg)) return new ImageProblem('too-large', 'decoder pixel limit exceeded', msg);
+  if (isTruncated(bytes, format)) return new ImageProblem('truncated', `${format} data ends early (${bytes.length} bytes)`, msg);
+  return new ImageProblem('corrupt', `${format} data cannot be decoded`, msg);
 }
 
 /** Structural end-of-file check for the three accepted containers. */
