@@ -76,3 +76,10 @@ test('two runs produce byte-identical packed data and PNGs', async () => {
   assert.equal(r1.ref.hash, r2.ref.hash);
   assert.deepEqual(readFileSync(join(r1.ref.dir, 'images.u8')), readFileSync(join(r2.ref.dir, 'images.u8')));
 });
+
+test('an aborted signal stops the images source with Interrupted', async () => {
+  await ready;
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(runStage(datasetStage, { source: 'images', path: dir, resolution: 8 }, {}, { signal: ac.signal }), { name: 'Interrupted' });
+});

@@ -96,3 +96,9 @@ test('schema: synthetic resolution outside 32-128 and path are rejected; images 
   await assert.rejects(runStage(datasetStage, { source: 'synthetic', path: 'x', count: 1 }), /params invalid/);
   await assert.rejects(runStage(datasetStage, { source: 'images' }), /path/);
 });
+
+test('an aborted signal stops the synthetic source with Interrupted', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(runStage(datasetStage, { source: 'synthetic', count: 50, resolution: 32 }, {}, { signal: ac.signal }), { name: 'Interrupted' });
+});
