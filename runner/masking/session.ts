@@ -97,6 +97,8 @@ export async function openSegmenter(modelBytes: Uint8Array, opts: SegmenterOptio
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     interOpNumThreads: 1,
+    // No busy-waiting between ops: on a shared machine spinning threads burn CPU others need.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     ...(opts.threads > 0 ? { intraOpNumThreads: opts.threads } : {}),
   };
   let session: ort.InferenceSession | undefined;
