@@ -1,7 +1,8 @@
 /**
- * Data-parallel training on CPU cores: the wasm backend is single-threaded in Node, so each
- * worker_thread runs its own wasm backend with a replica of the model and computes gradients on
- * a contiguous shard of each batch. The main thread sums the shard gradients in worker order
+ * Data-parallel training on CPU cores: the wasm backend is single-threaded in Node, so with
+ * `workers: W` the batch is split into W contiguous shards; the main thread computes shard 0 on its
+ * master model and W-1 worker_threads (each its own wasm backend and model replica) the others.
+ * The main thread sums the shard gradients in shard order
  * (weights n_k/N, Float32, fixed order: bit-reproducible for a fixed worker count), applies the
  * phase's optimizer to its master copy, and publishes the new weights through a SharedArrayBuffer;
  * workers re-read only the groups that changed. `workers <= 1` runs the same computation in
@@ -23,7 +24,7 @@ import {
 export type { LossContext, LossFn, LossResult, ModelFactory, ModuleRef, PhaseSpec, ReplicaModel } from './parallel-protocol.js';
 
 export interface ParallelOptions {
-  /** Worker threads; 0 or 1 computes in process. */
+  /** Shards per step = 1 (main thread) + worker threads; 0 or 1 computes in process only. */
   workers: number;
   backend?: 'wasm' | 'cpu';
   model: ModuleRef & { args?: unknown };
@@ -89,7 +90,7 @@ export class ParallelTrainer {
     const phases = Object.fromEntries(Object.entries(opts.phases).map(([k, p]) => [k, { loss: p.loss, group: p.group }]));
     const t = new ParallelTrainer(opts, model, layout, losses, slots, weights, backend);
     t.publish(Object.keys(model.groups));
-    for (let k = 0; k < opts.workers; k++) {
+    for (let k = 0; k < opts.workers - 1; k++) {
       const gradsSab = new SharedArrayBuffer(total * 4);
       const worker = new Worker(new URL('./parallel-worker.js', import.meta.url));
       const slot: Slot = { worker, grads: new Float32Array(gradsSab), dirty: new Set(Object.keys(model.groups)) };
@@ -112,8 +113,8 @@ export class ParallelTrainer {
     return t;
   }
 
-  /** Workers in use (0 when computing in process). */
-  get workers(): number { return this.slots.length; }
+  /** Shards per step: the main thread plus the worker threads. */
+  get workers(): number { return this.slots.length + 1; }
 
   /** One optimizer step of `phase` on `batch` (split by rows across workers). Does not dispose `batch`. */
   async step(phase: string, batch: Batch): Promise<StepResult> {
@@ -123,42 +124,51 @@ export class ParallelTrainer {
     this.steps.set(phase, step + 1);
     const n = rowsOf(batch);
     const vars = this.model.groups[spec.group]!;
-    const shards = Math.max(1, this.slots.length);
+    // The main thread computes shard 0 itself (it would idle otherwise); worker k computes shard k+1.
+    const shards = this.slots.length + 1;
     const ctx = (shard: number): LossContext => ({ step, shard, shards, seed: mixSeed(this.opts.seed ?? 0, phase, step, shard) });
+    const bounds = splitRows(n, shards);
+    const pending = this.slots.map((s, k) => {
+      const inputs = sliceRows(batch, ...bounds[k + 1]!);
+      const refresh = [...s.dirty];
+      s.dirty.clear();
+      const msg: StepMessage = { type: 'step', phase, ctx: ctx(k + 1), inputs, refresh };
+      return this.send(s, msg, Object.values(inputs).map((a) => a.data.buffer as ArrayBuffer));
+    });
+    let local;
+    try {
+      const mine = shards === 1 ? batch : sliceTensors(batch, ...bounds[0]!);
+      try {
+        local = runLoss(this.losses[phase]!, this.model, mine, ctx(0), vars);
+      } finally {
+        if (mine !== batch) tf.dispose(Object.values(mine));
+      }
+    } catch (e) {
+      await Promise.allSettled(pending); // no late reply may resolve a later step's promise
+      throw e;
+    }
+    const replies = await Promise.all(pending);
 
+    // Fixed-order weighted sum (shard 0, 1, ...): identical bits for a fixed worker count.
+    const entries = this.layout.filter((e) => e.group === spec.group);
+    const acc = entries.map((e) => new Float32Array(e.size));
     let loss = 0;
     const metrics: Record<string, number> = {};
-    let grads: tf.Tensor[];
-    if (this.slots.length === 0) {
-      const r = runLoss(this.losses[phase]!, this.model, batch, ctx(0), vars);
-      loss = r.loss;
-      Object.assign(metrics, r.metrics);
-      grads = r.grads.map((g, i) => tf.tensor(g, vars[i]!.shape));
-    } else {
-      const bounds = splitRows(n, this.slots.length);
-      const inputs = bounds.map(([a, b]) => sliceRows(batch, a, b));
-      const replies = await Promise.all(this.slots.map((s, k) => {
-        const refresh = [...s.dirty];
-        s.dirty.clear();
-        const msg: StepMessage = { type: 'step', phase, ctx: ctx(k), inputs: inputs[k]!, refresh };
-        return this.send(s, msg, Object.values(inputs[k]!).map((a) => a.data.buffer as ArrayBuffer));
-      }));
-      // Fixed-order weighted sum: identical bits for a fixed worker count.
-      const entries = this.layout.filter((e) => e.group === spec.group);
-      const acc = entries.map((e) => new Float32Array(e.size));
-      replies.forEach((r, k) => {
-        if (r.type !== 'done') throw new Error(r.type === 'error' ? `parallel worker ${k}: ${r.message}` : 'parallel: bad reply');
-        const w = (bounds[k]![1] - bounds[k]![0]) / n;
-        loss += w * r.loss;
-        for (const [m, v] of Object.entries(r.metrics)) metrics[m] = (metrics[m] ?? 0) + w * v;
-        const g = this.slots[k]!.grads;
-        entries.forEach((e, i) => {
-          const a = acc[i]!;
-          for (let j = 0; j < e.size; j++) a[j]! += w * g[e.offset + j]!;
-        });
+    const add = (k: number, r: { loss: number; metrics: Record<string, number> }, g: (i: number, e: LayoutEntry) => Float32Array, at: (e: LayoutEntry) => number) => {
+      const w = (bounds[k]![1] - bounds[k]![0]) / n;
+      loss += w * r.loss;
+      for (const [m, v] of Object.entries(r.metrics)) metrics[m] = (metrics[m] ?? 0) + w * v;
+      entries.forEach((e, i) => {
+        const a = acc[i]!, src = g(i, e), o = at(e);
+        for (let j = 0; j < e.size; j++) a[j]! += w * src[o + j]!;
       });
-      grads = entries.map((e, i) => tf.tensor(acc[i]!, e.shape));
-    }
+    };
+    add(0, local, (i) => local.grads[i]!, () => 0);
+    replies.forEach((r, k) => {
+      if (r.type !== 'done') throw new Error(r.type === 'error' ? `parallel worker ${k + 1}: ${r.message}` : 'parallel: bad reply');
+      add(k + 1, r, () => this.slots[k]!.grads, (e) => e.offset);
+    });
+    const grads = entries.map((e, i) => tf.tensor(acc[i]!, e.shape));
     const named: tf.NamedTensorMap = {};
     vars.forEach((v, i) => { named[v.name] = grads[i]!; });
     this.optimizers[phase]!.applyGradients(named);
@@ -202,6 +212,12 @@ export function splitRows(n: number, k: number): Array<[number, number]> {
   if (n < k) throw new Error(`parallel: batch of ${n} rows cannot feed ${k} workers`);
   const out: Array<[number, number]> = [];
   for (let i = 0; i < k; i++) out.push([Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k)]);
+  return out;
+}
+
+function sliceTensors(batch: Batch, a: number, b: number): Batch {
+  const out: Batch = {};
+  for (const [k, t] of Object.entries(batch)) out[k] = tf.slice(t, a, b - a);
   return out;
 }
 

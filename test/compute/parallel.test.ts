@@ -45,7 +45,7 @@ test('2 workers follow the in-process trajectory and are bit-reproducible', asyn
   const one = await train(1, 4);
   const a = await train(2, 4);
   const b = await train(2, 4);
-  assert.equal(one.workers, 0);
+  assert.equal(one.workers, 1);
   assert.equal(a.workers, 2);
   assert.ok(one.losses[3]! < one.losses[0]!, `loss decreases: ${one.losses.join(', ')}`);
   a.losses.forEach((l, i) => assert.ok(Math.abs(l - one.losses[i]!) < 1e-4 * Math.max(1, Math.abs(l)), `step ${i}: ${l} vs ${one.losses[i]}`));
@@ -58,6 +58,7 @@ test('a missing loss export fails at creation, naming it', async () => {
   await assert.rejects(train(2, 1, 'noSuchExport'), /no function export 'noSuchExport'/);
 });
 
-test('a loss that throws in a worker rejects that step with its message', async () => {
-  await assert.rejects(train(2, 2, 'failingLoss'), /parallel worker 0: Error: boom at step 1 shard 0/);
+test('a loss that throws rejects that step with its message (main shard and worker shard)', async () => {
+  await assert.rejects(train(2, 2, 'failingLoss'), /boom at step 1 shard 0/);
+  await assert.rejects(train(2, 2, 'failingLossShard1'), /parallel worker 1: Error: boom at step 1 shard 1/);
 });
