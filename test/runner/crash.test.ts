@@ -76,7 +76,7 @@ test('two concurrent runs of one experiment on one store compute each stage once
   const [r1, r2] = await Promise.all([btfAsync(['run', w.file, '--store', w.store], { env }).done, btfAsync(['run', w.file, '--store', w.store], { env }).done]);
   assert.equal(r1.code, 0, r1.stderr);
   assert.equal(r2.code, 0, r2.stderr);
-  const ids = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]).sort();
+  const ids = readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.split(' ')[2] === 'start').map((l) => l.split(' ')[0]).sort();
   assert.deepEqual(ids, ['a', 'b', 'c', 'd', 'e']);
   assert.equal(assertStoreConsistent(w.store), 5);
   assert.deepEqual(readdirSync(join(w.store, 'locks')).filter((f) => f.endsWith('.lock')), [], 'all locks released');

@@ -39,12 +39,13 @@ interface SourceParams {
   epochs: number;
   fail: boolean;
   nondeterministic: boolean;
+  accelerator: boolean;
 }
 
 /** Tests that count executions set BTF_TEST_RUNLOG: each run appends its stage id there. */
-function logRun(id: string): void {
+function logRun(id: string, what = 'start'): void {
   const log = process.env['BTF_TEST_RUNLOG'];
-  if (log) appendFileSync(log, `${id} ${process.pid}\n`);
+  if (log) appendFileSync(log, `${id} ${process.pid} ${what} ${Date.now()}\n`);
 }
 
 export const tSource: StageKind<SourceParams> = {
@@ -63,9 +64,11 @@ export const tSource: StageKind<SourceParams> = {
       epochs: { type: 'integer', minimum: 1, default: 1, description: 'only validated (corpus tests)' },
       fail: { type: 'boolean', default: false, description: 'throw after writing half the files' },
       nondeterministic: { type: 'boolean', default: false, description: 'add random bytes (to test verify/diff)' },
+      accelerator: { type: 'boolean', default: false, description: 'declare that the stage needs the accelerator' },
     },
   },
   inputs: [],
+  accelerator: (p) => p.accelerator,
   async run(ctx) {
     const { text, files, bytes, delayMs, fail } = ctx.params;
     logRun(ctx.id);
@@ -79,6 +82,7 @@ export const tSource: StageKind<SourceParams> = {
       if (delayMs) await sleep(delayMs, ctx.signal);
     }
     throwIfAborted(ctx.signal);
+    logRun(ctx.id, 'end');
     return { summary: { files } };
   },
 };
