@@ -97,7 +97,9 @@ export function drawNeck(c: Canvas, h: Person): void {
   const hw = 0.36 + 0.1 * p.faceWidth;
   const shadow = scale(skin, 0.7);
   const neck = (u: number, v: number): number => {
-    const d = box(u, v, 0, 1.45, hw, 0.95, 0.05);
+    // The neck widens into the shoulders (trapezius) below the jaw.
+    const w = hw + 0.22 * smoothstep(1.3, 2.0, v) * smoothstep(1.3, 2.0, v);
+    const d = Math.max(Math.abs(u) - w, Math.abs(v - 1.45) - 0.95);
     if (p.neckline === 0) return Math.min(d, ellipse(u, v, 0, 1.82, 0.62, 0.38));
     if (p.neckline === 1) return Math.min(d, triangle(u, v, -0.6, 1.75, 0.6, 1.75, 0, 2.55));
     return d;

@@ -37,8 +37,10 @@ export function fbm(x: number, y: number, seed: number, octaves = 3): number {
     sum += amp * noise2(x, y, seed + o * 1013);
     norm += amp;
     amp *= 0.5;
-    x *= 2.03;
-    y *= 2.03;
+    // Rotate each octave (~37 degrees) so the value-noise lattice does not line up into a grid.
+    const nx = (0.8 * x - 0.6 * y) * 2.03;
+    y = (0.6 * x + 0.8 * y) * 2.03;
+    x = nx;
   }
   return sum / norm;
 }
