@@ -28,7 +28,10 @@ export function pythonWithTorch(): string {
 
 export function syntheticCheckpoints(): SyntheticCheckpoints {
   const script = join(fixturesDir, 'make_fixtures.py');
-  const scriptHash = createHash('sha256').update(readFileSync(script)).digest('hex');
+  // Same as make_fixtures.py's generator_hash(): regenerate when the script or the network changes.
+  const h = createHash('sha256');
+  for (const f of ['make_fixtures.py', 'fid_inception_torch.py']) h.update(readFileSync(join(fixturesDir, f)));
+  const scriptHash = h.digest('hex');
   const dir = join(process.env.BTF_TEST_CACHE ?? join(tmpdir(), 'btf-test-cache'), 'inception-synthetic');
   const manifestPath = join(dir, 'manifest.json');
   const read = () => JSON.parse(readFileSync(manifestPath, 'utf8'));
