@@ -114,7 +114,7 @@ async function tryNative(request: BackendRequest, skipped: string[]): Promise<Ba
       const spec: string = pkg;
       await import(spec);
     } catch (e) {
-      skipped.push(`${pkg}: ${loadError(e)}`);
+      skipped.push(`${pkg}: ${loadError(e, pkg)}`);
       continue;
     }
     // tfjs-node registers 'tensorflow' into the process-global engine (tfjs-core keeps its engine
@@ -127,7 +127,7 @@ async function tryNative(request: BackendRequest, skipped: string[]): Promise<Ba
     try {
       await mustSet('tensorflow');
     } catch (e) {
-      skipped.push(`${pkg}: backend failed to initialise: ${loadError(e)}`);
+      skipped.push(`${pkg}: backend failed to initialise: ${loadError(e, pkg)}`);
       continue;
     }
     const be = tf.backend() as unknown as { isUsingGpuDevice?: boolean; isGPUPackage?: boolean };
@@ -151,8 +151,10 @@ async function tryNative(request: BackendRequest, skipped: string[]): Promise<Ba
   return undefined;
 }
 
-function loadError(e: unknown): string {
+function loadError(e: unknown, pkg: string): string {
   const err = e as { code?: string; message?: string };
-  if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') return 'not installed';
+  const notFound = err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND';
+  // Only the package itself missing is "not installed"; a missing file inside it is a broken install.
+  if (notFound && (err.message ?? '').includes(`'${pkg}'`)) return 'not installed';
   return (err?.message ?? String(e)).split('\n')[0]!.slice(0, 200);
 }

@@ -54,11 +54,15 @@ async function handle(msg: InitMessage | StepMessage): Promise<void> {
   const batch: Record<string, tf.Tensor> = {};
   for (const [k, a] of Object.entries(msg.inputs)) batch[k] = tf.tensor(a.data, a.shape, a.dtype);
   const vars = s.model.groups[phase.group]!;
-  const r = runLoss(phase.fn, s.model, batch, msg.ctx, vars);
+  let r;
+  try {
+    r = runLoss(phase.fn, s.model, batch, msg.ctx, vars);
+  } finally {
+    tf.dispose(Object.values(batch));
+  }
   for (const e of s.layout) {
     if (e.group !== phase.group) continue;
     s.grads.set(r.grads[e.index]!, e.offset);
   }
-  tf.dispose(Object.values(batch));
   reply({ type: 'done', loss: r.loss, metrics: r.metrics });
 }

@@ -122,3 +122,19 @@ test('wasm ResizeNearestNeighborGrad is right for batch 2 (block sums), where th
   assert.deepEqual(r.wasm, expected);
   assert.notDeepEqual(r.cpu, expected, 'cpu backend bug fixed upstream? then drop the batch-1 workaround in op-cases.ts');
 });
+
+test('Adam steps give the same weights on wasm and cpu', async () => {
+  const run = () => {
+    const [x] = caseInputs({ name: 'x', shapes: [[4, 3]], f: (t) => t }, 11);
+    const v = tf.variable(tf.fill([4, 3], 0.5));
+    const opt = tf.train.adam(0.05);
+    for (let i = 0; i < 3; i++) opt.minimize(() => tf.sum(tf.square(tf.sub(tf.mul(v, v), x!))) as tf.Scalar);
+    const out = Array.from(v.dataSync());
+    opt.dispose();
+    tf.dispose([v, x!]);
+    return out;
+  };
+  const r = await onBoth(run);
+  assert.ok(maxErr(r.wasm, r.cpu) < 1e-6, `${maxErr(r.wasm, r.cpu)}`);
+  assert.ok(r.wasm.some((w) => Math.abs(w - 0.5) > 0.01), "weights moved");
+});
