@@ -12,10 +12,10 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../runner/errors.js';
-import { FID_WEIGHTS_FILE, FID_WEIGHTS_URL, defaultCacheDir, resolveWeightsFile, searchDirs } from '../../runner/metrics/inception/weights-file.js';
+import { FID_WEIGHTS_FILE, FID_WEIGHTS_URL, defaultCacheDir, findWeightsFile, resolveWeightsFile, searchDirs } from '../../runner/metrics/inception/weights-file.js';
 
 function sandbox() {
   const root = mkdtempSync(join(tmpdir(), 'btf-weights-'));
@@ -55,6 +55,15 @@ test('an explicit weights path that does not exist is an error, even if the cach
   const b = put(s.btf, 'cached copy');
   await assert.rejects(resolveWeightsFile({ env: s.env, weights: 'nope.pth', baseDir: s.root, expectedSha256: sha(b) }), (e: unknown) =>
     e instanceof UserError && e.message.includes(join(s.root, 'nope.pth')) && /does not exist/.test(e.message));
+});
+
+test('explicit weights paths: relative to baseDir, ~/ expands to the home folder', async () => {
+  const s = sandbox();
+  assert.equal(findWeightsFile({ env: s.env, weights: 'm.pth', baseDir: s.root }), undefined);
+  put(join(s.root, 'm.pth'), 'x');
+  assert.equal(findWeightsFile({ env: s.env, weights: 'm.pth', baseDir: s.root }), join(s.root, 'm.pth'));
+  await assert.rejects(resolveWeightsFile({ weights: '~/.btf-no-such-weights.pth' }), (e: unknown) =>
+    e instanceof UserError && e.message.includes(`weights file ${join(homedir(), '.btf-no-such-weights.pth')} does not exist`));
 });
 
 test('BTF cache wins over torch hub; torch hub is used when it is the only copy; hashes are checked', async () => {

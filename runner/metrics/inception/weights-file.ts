@@ -21,7 +21,7 @@ export const FID_WEIGHTS_URL = `https://github.com/mseitzer/pytorch-fid/releases
 export const FID_WEIGHTS_SHA256_PREFIX = '6726825d';
 
 export interface WeightsFileOptions {
-  /** Explicit path from the experiment (`weights:`); relative paths resolve against `baseDir`. */
+  /** Explicit path from the experiment (`weights:`); relative paths resolve against `baseDir`, `~/` to home. */
   weights?: string;
   baseDir?: string;
   /** Where to look for and download into; default `$BTF_CACHE` or `~/.cache/btf`. */
@@ -84,10 +84,16 @@ function missing(opts: WeightsFileOptions, tried: string[]): UserError {
   ]);
 }
 
+/** The configured path, absolute: `~/` expands to the home folder, relative resolves against baseDir. */
+function explicitPath(opts: WeightsFileOptions): string {
+  const w = opts.weights!;
+  return /^~[/\\]/.test(w) ? join(homedir(), w.slice(2)) : resolve(opts.baseDir ?? '.', w);
+}
+
 /** Finds the weights without reading them; undefined when absent. */
 export function findWeightsFile(opts: WeightsFileOptions = {}): string | undefined {
   if (opts.weights) {
-    const p = resolve(opts.baseDir ?? '.', opts.weights);
+    const p = explicitPath(opts);
     return existsSync(p) ? p : undefined;
   }
   return searchDirs(opts).map((d) => join(d, FID_WEIGHTS_FILE)).find((p) => existsSync(p));
@@ -102,7 +108,7 @@ export async function resolveWeightsFile(opts: WeightsFileOptions = {}): Promise
   }
   if (opts.weights) {
     // An explicit path is a promise the user made: do not silently use another copy.
-    const p = resolve(opts.baseDir ?? '.', opts.weights);
+    const p = explicitPath(opts);
     const where = opts.where ? `${opts.where}: ` : '';
     throw new UserError(`${where}weights file ${p} does not exist`, [`download ${FID_WEIGHTS_URL} to that path, or remove \`weights:\` to use the cache folder`]);
   }
