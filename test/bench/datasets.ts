@@ -1,6 +1,8 @@
 /**
  * Benchmark: dataset stage throughput.
  *   synthetic_render_{64,128}_img_s   renderSample alone (pure TS drawing), after a warm-up
+ *   synthetic_render_{64,128}_img_cpu_s  the same per CPU-second of this process (robust to other
+ *                                     processes competing for the cores; rendering is single-threaded)
  *   synthetic_stage_{64,128}_img_s    the whole synthetic stage (render + PNG encode + packed + grids)
  *   folder_ingest_img_s               images source on a folder of 256x256 PNGs -> 128 px (decode,
  *                                     centre crop, Lanczos resize, PNG encode, packed)
@@ -18,11 +20,13 @@ import { runStage } from '../helpers/run-stage.js';
 type Out = Record<string, number | string>;
 const round = (x: number): number => Math.round(x * 10) / 10;
 
-function renderRate(size: number, n: number): number {
+function renderRate(size: number, n: number): { wall: number; cpu: number } {
   for (let i = 0; i < 20; i++) renderSample(1, i, size); // warm-up (JIT)
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < n; i++) renderSample(2, i, size);
-  return (n * 1000) / (performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  return { wall: (n * 1000) / (performance.now() - t0), cpu: (n * 1e6) / (c.user + c.system) };
 }
 
 async function stageRate(params: Record<string, unknown>, n: number): Promise<number> {
@@ -35,8 +39,11 @@ async function stageRate(params: Record<string, unknown>, n: number): Promise<nu
 
 export async function bench(): Promise<Out> {
   const out: Out = {};
-  out['synthetic_render_64_img_s'] = round(renderRate(64, 500));
-  out['synthetic_render_128_img_s'] = round(renderRate(128, 150));
+  for (const [size, n] of [[64, 500], [128, 150]] as const) {
+    const r = renderRate(size, n);
+    out[`synthetic_render_${size}_img_s`] = round(r.wall);
+    out[`synthetic_render_${size}_img_cpu_s`] = round(r.cpu);
+  }
   out['synthetic_stage_64_img_s'] = round(await stageRate({ source: 'synthetic', resolution: 64, count: 1000, seed: 3 }, 1000));
   out['synthetic_stage_128_img_s'] = round(await stageRate({ source: 'synthetic', resolution: 128, count: 300, seed: 3 }, 300));
   // A folder of 300 256x256 PNGs (synthetic faces drawn at 128 and upscaled by the encoder's input size).
