@@ -28,6 +28,8 @@ export type Critic = (x: tf.Tensor4D) => tf.Tensor2D;
 export interface LossResult {
   total: tf.Scalar;
   terms: Record<string, tf.Scalar>;
+  /** Tensors kept alive past tidy scopes; the caller disposes them after the gradient step. */
+  kept?: tf.Tensor[];
 }
 
 export function generatorLoss(critic: Critic, fakes: tf.Tensor4D, opts: LossOptions): LossResult {
@@ -42,17 +44,34 @@ function gradNormSq(critic: Critic, x: tf.Tensor4D): tf.Tensor1D {
   return tf.sum(tf.square(g), [1, 2, 3]) as tf.Tensor1D;
 }
 
+/**
+ * Critic scores at x and the per-sample squared norm of their input gradient, from one critic
+ * evaluation: the scores are taken (and kept) from inside the gradient's forward pass, where they
+ * are on the tape, so the outer gradient flows through them too.
+ */
+function scoresAndGradNormSq(critic: Critic, x: tf.Tensor4D): { scores: tf.Tensor2D; normSq: tf.Tensor1D } {
+  let scores: tf.Tensor2D | undefined;
+  const g = tf.grad((xx: tf.Tensor) => {
+    scores = tf.keep(critic(xx as tf.Tensor4D));
+    return tf.sum(scores);
+  })(x);
+  return { scores: scores!, normSq: tf.sum(tf.square(g), [1, 2, 3]) as tf.Tensor1D };
+}
+
 /** `mixU` [N,1,1,1] in [0,1): only used by wgan-gp. */
 export function discriminatorLoss(critic: Critic, reals: tf.Tensor4D, fakes: tf.Tensor4D, opts: LossOptions, mixU?: tf.Tensor4D): LossResult {
+  if (opts.kind === 'logistic-r1') {
+    const sf = critic(fakes);
+    const withR1 = opts.r1Gamma > 0 ? scoresAndGradNormSq(critic, reals) : null;
+    const sr = withR1 ? withR1.scores : critic(reals);
+    const adv = tf.add(tf.mean(tf.softplus(sf)), tf.mean(tf.softplus(tf.neg(sr)))) as tf.Scalar;
+    const terms: Record<string, tf.Scalar> = { d_loss: adv, real_score: tf.mean(sr), fake_score: tf.mean(sf) };
+    if (!withR1) return { total: adv, terms };
+    const r1 = (terms['r1'] = tf.mean(withR1.normSq) as tf.Scalar);
+    return { total: tf.add(adv, tf.mul(r1, opts.r1Gamma * 0.5)) as tf.Scalar, terms, kept: [sr] };
+  }
   const sr = critic(reals);
   const sf = critic(fakes);
-  if (opts.kind === 'logistic-r1') {
-    const adv = tf.add(tf.mean(tf.softplus(sf)), tf.mean(tf.softplus(tf.neg(sr)))) as tf.Scalar;
-    if (opts.r1Gamma <= 0) return { total: adv, terms: { d_loss: adv, real_score: tf.mean(sr), fake_score: tf.mean(sf) } };
-    const r1 = tf.mean(gradNormSq(critic, reals)) as tf.Scalar;
-    const total = tf.add(adv, tf.mul(r1, opts.r1Gamma * 0.5)) as tf.Scalar;
-    return { total, terms: { d_loss: adv, r1, real_score: tf.mean(sr), fake_score: tf.mean(sf) } };
-  }
   if (!mixU) throw new Error('wgan-gp needs per-sample interpolation weights');
   const wdist = tf.sub(tf.mean(sf), tf.mean(sr)) as tf.Scalar;
   const xHat = tf.add(reals, tf.mul(tf.sub(fakes, reals), mixU)) as tf.Tensor4D;

@@ -12,7 +12,7 @@ import { rngFor, Stream } from '../../training/rng.js';
 import { Adam, type AdamOptions } from '../../training/adam.js';
 import { Discriminator } from './discriminator.js';
 import { Generator } from './generator.js';
-import { discriminatorLoss, generatorLoss, type LossOptions } from './losses.js';
+import { discriminatorLoss, generatorLoss, type LossOptions, type LossResult } from './losses.js';
 import { seededNoise } from './synthesis.js';
 import { levelResolution, type StyleGanConfig } from './config.js';
 import type { ParamSet } from './layers.js';
@@ -110,11 +110,16 @@ export class StyleGanTrainer {
     return this.G.synthesis.apply(ws, this.opts.level, alpha, seededNoise(rngFor(this.opts.seed, S_NOISE, this.opts.level, step, stream).int(2 ** 26)));
   }
 
-  private update(opt: Adam, lossFn: () => tf.Scalar, lr: number): void {
-    const { value, grads } = tf.variableGrads(lossFn, opt.varList());
+  private update(opt: Adam, lossFn: () => LossResult, lr: number, keepTerms: (t: Record<string, tf.Scalar>) => void): void {
+    const kept: tf.Tensor[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const r = lossFn();
+      keepTerms(r.terms);
+      kept.push(...(r.kept ?? []));
+      return r.total;
+    }, opt.varList());
     opt.apply(grads, lr);
-    value.dispose();
-    tf.dispose(Object.values(grads));
+    tf.dispose([value, ...Object.values(grads), ...kept]);
   }
 
   /** One D + G step on `reals` ([N, res, res, 3] in [-1, 1], already alpha-blended). */
@@ -129,20 +134,12 @@ export class StyleGanTrainer {
     const mixU = this.opts.loss.kind === 'wgan-gp'
       ? tf.tensor4d(Float32Array.from({ length: this.opts.batchSize }, (() => { const r = rngFor(this.opts.seed, S_GP, level, step); return () => r.next(); })()), [this.opts.batchSize, 1, 1, 1])
       : undefined;
-    this.update(this.optD, () => {
-      const r = discriminatorLoss(critic, reals, fakesD, this.opts.loss, mixU);
-      keepTerms(r.terms);
-      return r.total;
-    }, lr);
+    this.update(this.optD, () => discriminatorLoss(critic, reals, fakesD, this.opts.loss, mixU), lr, keepTerms);
     fakesD.dispose();
     mixU?.dispose();
 
     // G update.
-    this.update(this.optG, () => {
-      const r = generatorLoss(critic, this.fakes(step, S_ZG, alpha), this.opts.loss);
-      keepTerms(r.terms);
-      return r.total;
-    }, lr);
+    this.update(this.optG, () => generatorLoss(critic, this.fakes(step, S_ZG, alpha), this.opts.loss), lr, keepTerms);
 
     // w_avg from a fresh batch of w (no gradient), then the EMA generator.
     tf.tidy(() => this.G.updateWAvg(this.G.mapping.apply(this.z(S_ZG, step)), this.opts.wAvgBeta));
