@@ -15,9 +15,12 @@ const FG = { fg: true } as const;
 export function faceSdf(h: Person): (u: number, v: number) => number {
   const { rx, ry } = h;
   const taper = 0.18 + 0.22 * h.p.jaw;
+  const yaw = h.p.yaw;
   return (u, v) => {
+    // A turned head carries its lower face (cheek, jaw, chin) toward the turn.
+    const x = u - yaw * (0.1 + 0.3 * smoothstep(0, ry, v));
     const t = v > 0 ? 1 - taper * (v / ry) * (v / ry) : 1;
-    return ellipse(u / t, v, 0, 0, rx, ry) * t;
+    return ellipse(x / t, v, 0, 0, rx, ry) * t;
   };
 }
 
