@@ -2,7 +2,7 @@
  * The PyTorch checkpoint reader against small files written by torch.save (make_fixtures.py): every
  * dtype, strided / sliced / shared-storage tensors, parameters, a module state dict and plain Python
  * values must read back exactly as PyTorch's own `tolist()` reports them, in all three containers
- * (zip, zip with deflated entries, legacy). Also: malformed, corrupted and hostile files fail with a
+ * (zip, zip with deflated entries, legacy; pickle protocols 2 and 4). Also: malformed, corrupted and hostile files fail with a
  * UserError naming the file.
  */
 import { test } from 'node:test';
@@ -28,7 +28,8 @@ function describe(v: unknown): unknown {
   return v;
 }
 
-for (const [file, format] of [['tiny-zip.pt', 'zip'], ['tiny-zip-deflated.pt', 'zip'], ['tiny-legacy.pt', 'legacy']] as const) {
+const files = [['tiny-zip.pt', 'zip'], ['tiny-zip-deflated.pt', 'zip'], ['tiny-zip-p4.pt', 'zip'], ['tiny-legacy.pt', 'legacy'], ['tiny-legacy-p4.pt', 'legacy']] as const;
+for (const [file, format] of files) {
   test(`${file}: every value matches what PyTorch saved`, async () => {
     const ckpt = await loadTorchCheckpoint(fixtures + file);
     assert.equal(ckpt.format, format);
