@@ -1,0 +1,46 @@
+/**
+ * `train-vae` stage: trains the paper's convolutional VAE (runner/models/vae.ts) on a packed image
+ * dataset artifact. The loop lives in runner/training/vae-loop.ts; this module binds it to the
+ * stage contract (backend choice recorded with setEnv, progress, abort, workDir resume).
+ *
+ * Outputs in outDir:
+ *   encoder/, decoder/          model.json + weights.bin (stock tfjs layers format)
+ *   optimizer.json/.bin         Adam moments; position.json { epoch, step }
+ *   snapshots/epoch-NNN/        encoder/ + decoder/ + position.json every `snapshotEvery` epochs (FID curves)
+ *   training.json               params and derived sizes, written before training starts
+ *   metrics.jsonl/.csv          per step: step, epoch, lr, loss, recon, kl (deterministic)
+ *   eval.jsonl/.csv             per snapshot: held-out MSE vs mean-image MSE (when holdout > 0)
+ *   timing.jsonl/.csv           per step: seconds, images/s (wall-clock: differs between runs)
+ */
+import { UserError } from '../errors.js';
+import { initTrainingBackend } from '../training/backend.js';
+import { trainVae, type TrainVaeParams } from '../training/vae-loop.js';
+import type { StageKind } from './types.js';
+
+export const trainVaeKind: StageKind<TrainVaeParams> = {
+  kind: 'train-vae',
+  version: 1,
+  description: 'Train the convolutional VAE on a packed image dataset (snapshots, metrics, resume).',
+  paramsSchema: 'train-vae.schema.json',
+  inputs: [{ name: 'data', description: 'packed image dataset (dataset.json + images.u8)' }],
+  accelerator: () => true,
+  async run(ctx) {
+    const data = ctx.inputs.data;
+    if (!data) throw new UserError(`stage ${ctx.id}: input 'data' is required`);
+    const be = await initTrainingBackend(ctx.compute.backend);
+    ctx.setEnv('tfjs.backend', be.backend);
+    ctx.setEnv('tfjs.backendReason', be.reason);
+    ctx.log(`backend ${be.backend}: ${be.reason}`);
+    const summary = await trainVae(ctx.params, {
+      dataDir: data.dir,
+      workDir: ctx.workDir,
+      outDir: ctx.outDir,
+      signal: ctx.signal,
+      progress: (u) => ctx.progress(u),
+      log: (l) => ctx.log(l),
+    });
+    return { summary };
+  },
+};
+
+export default trainVaeKind;
