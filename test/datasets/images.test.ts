@@ -5,11 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetStage } from '../../runner/stages/dataset.js';
 import { PackedReader } from '../../runner/datasets/packed.js';
 import { walkOrder } from '../../runner/datasets/images.js';
+import { fingerprintSource } from '../../runner/datasets/files.js';
 import { decodeRaw } from '../../runner/imaging/png.js';
 import { runStage } from '../helpers/run-stage.js';
 import { png, put, tempDir } from './corpus.js';
@@ -82,4 +83,18 @@ test('an aborted signal stops the images source with Interrupted', async () => {
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(runStage(datasetStage, { source: 'images', path: dir, resolution: 8 }, {}, { signal: ac.signal }), { name: 'Interrupted' });
+});
+
+test('fingerprintSource follows content, not location; zip and folder each stable', async () => {
+  await ready;
+  const copy = tempDir('images-copy');
+  for (const f of readdirSync(dir)) put(copy, f, readFileSync(join(dir, f)));
+  const a = await fingerprintSource(dir);
+  assert.equal(await fingerprintSource(copy), a, 'same files elsewhere: same fingerprint');
+  put(copy, 'a.png', await png(30, 34, 42));
+  assert.notEqual(await fingerprintSource(copy), a, 'edited file: new fingerprint');
+  put(copy, 'notes.txt', 'not an image');
+  const b = await fingerprintSource(copy);
+  put(copy, 'notes.txt', 'still not an image');
+  assert.equal(await fingerprintSource(copy), b, 'non-candidate files do not count');
 });
