@@ -85,7 +85,18 @@ export async function initBackend(request: BackendRequest, opts: BackendOptions 
     info.wasmKernels = kernels;
   }
   cache.set(key, info);
+  quietCpuAdvice();
   return info;
+}
+
+/**
+ * The cpu backend prints "Hi, looks like you are running TensorFlow.js in Node.js ... install our
+ * node backend" on its first use; our selection already tried the native packages and recorded why
+ * they were skipped (info.reason), so that banner would only mislead CLI users.
+ */
+function quietCpuAdvice(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
 }
 
 function applyWasmKernels(opts: BackendOptions): string[] {

@@ -4,7 +4,7 @@
  * 1. GFLOP/s of conv2d forward, backprop-input (dx) and backprop-filter (dW) for two VAE-like
  *    layers (batch 32: 64x64x32 -> 32x32x64 4x4 stride 2 'same'; 32x32x64 -> 32x32x64 3x3 stride 1)
  *    on wasm stock, wasm with our kernels, and the pure-JS cpu backend (cpu at batch 2: its dW is
- *    ~1000x slower; GFLOP/s is per FLOP, so the rates compare). Median of 3 timed runs after a warm-up.
+ *    ~1000x slower; GFLOP/s is per FLOP, so the rates compare). Median of 5 timed runs (each after a warm-up call), stock and ours alternating.
  * 2. Training steps/s and images/s of the 3-layer conv net in test/compute/fixtures/tiny-conv.ts
  *    (32x32x3, width 32, batch 32, Adam) on wasm in process, wasm with 2 workers, and cpu (batch 4).
  *    test/bench/torch_conv.py measures the same net in PyTorch for comparison.
@@ -42,10 +42,15 @@ const layers = [
   { name: 'k3s1_32px_64to64', h: 32, ci: 64, co: 64, k: 3, s: 1 },
 ];
 
-async function convRates(out: Out, mode: 'wasm_stock' | 'wasm_ours' | 'cpu'): Promise<void> {
-  await initBackend(mode === 'cpu' ? 'cpu' : 'wasm', { wasmKernels: mode === 'wasm_ours' });
-  const n = mode === 'cpu' ? 2 : 32;
-  const reps = mode === 'cpu' ? 1 : 3;
+/**
+ * wasm stock vs ours are measured interleaved (alternating per repetition, same tensors) so the
+ * machine's load hits both alike; cpu separately at a small batch.
+ */
+async function convRates(out: Out, modes: Array<'wasm_stock' | 'wasm_ours'> | ['cpu']): Promise<void> {
+  const cpu = modes[0] === 'cpu';
+  await initBackend(cpu ? 'cpu' : 'wasm');
+  const n = cpu ? 2 : 32;
+  const reps = cpu ? 1 : 5;
   for (const L of layers) {
     const x = tf.randomNormal([n, L.h, L.h, L.ci], 0, 1, 'float32', 1) as tf.Tensor4D;
     const w = tf.randomNormal([L.k, L.k, L.ci, L.co], 0, 1, 'float32', 2) as tf.Tensor4D;
@@ -58,15 +63,27 @@ async function convRates(out: Out, mode: 'wasm_stock' | 'wasm_ours' | 'cpu'): Pr
       dW: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: L.s, pad: 'same', dataFormat: 'NHWC', filterShape: w.shape }) as tf.Tensor,
     };
     for (const [op, f] of Object.entries(ops)) {
-      const key = `conv_${L.name}_${op}_${mode}_gflops`;
-      try {
-        out[key] = Number((gflop / (timeMs(f, reps) / 1000)).toPrecision(3));
-      } catch (e) {
-        out[key] = `failed: ${(e as Error).message.split('\n')[0]!.slice(0, 80)}`;
+      const ms: Record<string, number[]> = {};
+      const failed: Record<string, string> = {};
+      for (let r = 0; r < reps; r++) {
+        for (const mode of modes) {
+          if (failed[mode]) continue;
+          if (!cpu) await initBackend('wasm', { wasmKernels: mode === 'wasm_ours' });
+          try {
+            (ms[mode] ??= []).push(timeMs(f, 1));
+          } catch (e) {
+            failed[mode] = `failed: ${(e as Error).message.split('\n')[0]!.slice(0, 80)}`;
+          }
+        }
+      }
+      for (const mode of modes) {
+        const key = `conv_${L.name}_${op}_${mode}_gflops`;
+        out[key] = failed[mode] ?? Number((gflop / (median(ms[mode]!) / 1000)).toPrecision(3));
       }
     }
     tf.dispose([x, w, y, dy]);
   }
+  if (!cpu) await initBackend('wasm');
 }
 
 async function trainRate(out: Out, label: string, backend: 'wasm' | 'cpu', workers: number, steps: number, batch = 32): Promise<void> {
@@ -93,9 +110,8 @@ async function trainRate(out: Out, label: string, backend: 'wasm' | 'cpu', worke
 export async function bench(): Promise<Out> {
   const info = await initBackend('wasm');
   const out: Out = { wasmSimd: String(info.wasmSimd ?? false), note: 'measured on a shared, loaded 2-core machine' };
-  await convRates(out, 'wasm_stock');
-  await convRates(out, 'wasm_ours');
-  await convRates(out, 'cpu');
+  await convRates(out, ['wasm_stock', 'wasm_ours']);
+  await convRates(out, ['cpu']);
   await trainRate(out, 'wasm_1', 'wasm', 1, 10);
   await trainRate(out, 'wasm_2workers', 'wasm', 2, 10);
   await trainRate(out, 'cpu_1_batch4', 'cpu', 1, 1, 4);
