@@ -78,7 +78,9 @@ export async function ingestImages(ctx: StageContext<unknown>, o: ImagesOptions)
     const t0 = Date.now();
     const launch = (): void => {
       const f: SourceFile = src.files[order[next++]!]!;
-      inflight.push(processFile(() => src.read(f), o));
+      const p = processFile(() => src.read(f), o);
+      p.catch(() => {}); // rejections (bugs only) surface when awaited in order, not as unhandled
+      inflight.push(p);
     };
     try {
       while (out.count < target && examined < order.length) {

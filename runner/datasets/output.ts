@@ -57,7 +57,9 @@ export class DatasetOutput {
     if (i < GRID_COUNT) this.gridImages.push(rgb.slice());
     const file = join(this.outDir, this.pngName(i));
     const png = opts.png;
-    this.pending.push(png ? writeFile(file, png) : encodePng(rgb, this.resolution, this.resolution, 3).then((b) => writeFile(file, b)));
+    const write = png ? writeFile(file, png) : encodePng(rgb, this.resolution, this.resolution, 3).then((b) => writeFile(file, b));
+    write.catch(() => {}); // a failed write (disk full) is rethrown when awaited below, never unhandled
+    this.pending.push(write);
     if (this.pending.length >= this.window) await this.pending.shift();
   }
 
