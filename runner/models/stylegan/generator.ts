@@ -16,6 +16,7 @@ export interface SampleOptions {
   psi?: number;
   /** Truncate only style layers < cutoff (StyleGAN: 8, the coarse layers); default all. */
   cutoff?: number;
+  /** Noise images; default none (deterministic). Pass `seededNoise(seed)` for the trained distribution (FID). */
   noise?: NoiseFn;
 }
 

@@ -28,6 +28,7 @@ import { checkConfig, levelOf, type StyleGanConfig } from './config.js';
 import { resizePow2, upsample2x, downsample2x } from './layers.js';
 import type { LossKind } from './losses.js';
 import { StyleGanTrainer } from './trainer.js';
+import { seededNoise } from './synthesis.js';
 
 export interface TrainStyleGanParams {
   level: number;
@@ -232,7 +233,7 @@ async function run(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader, tra
   if (p.samples > 0) {
     const pixels = tf.tidy(() => {
       const z = tf.tensor2d(rngFor(p.seed, Stream.eval, level).normals(new Float32Array(p.samples * p.model.zDim)), [p.samples, p.model.zDim]);
-      return toUint8(trainer.Gs.sample(z, level, finalAlpha, { psi: p.samplePsi }));
+      return toUint8(trainer.Gs.sample(z, level, finalAlpha, { psi: p.samplePsi, noise: seededNoise(hashInts(p.seed, level, 1)) }));
     });
     writeFileSync(join(io.outDir, 'samples.png'), await gridPng(pixels, res, 3, { cols: Math.ceil(Math.sqrt(p.samples)) }));
   }
