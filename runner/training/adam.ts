@@ -29,8 +29,9 @@ export class Adam {
 
   constructor(readonly vars: Map<string, tf.Variable>, readonly opts: AdamOptions) {
     for (const [name, w] of vars) {
-      this.m.set(name, tf.variable(tf.zerosLike(w), false));
-      this.v.set(name, tf.variable(tf.zerosLike(w), false));
+      // tidy: disposes the zerosLike temporaries (variables survive a tidy).
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
       this.byVarName.set(w.name, name);
     }
   }
