@@ -53,6 +53,21 @@ export function opCases(): OpCase[] {
       f: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 3], 2, 'same') },
     // Batch 1: the cpu backend's ResizeNearestNeighborGrad (4.22) offsets dy by the *input's* batch
     // stride, so it is wrong for batch > 1 (wasm is right; see test/compute/kernels.test.ts).
+    // R1 / gradient penalties differentiate a gradient: Conv2DBackpropInput's own gradient runs.
+    // Leaky ReLU as x * step(x, a): tf.leakyRelu's gradient uses Greater, which has no gradient.
+    { name: 'double backprop conv (R1-style)', shapes: [[2, 8, 8, 3], [3, 3, 3, 4]],
+      f: (x, w) => {
+        const lrelu = (t: tf.Tensor) => tf.mul(t, tf.step(t, 0.2));
+        const gx = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(lrelu(tf.conv2d(xx as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')))))(x);
+        return tf.sum(tf.square(gx), [1, 2, 3]);
+      } },
+    { name: 'double backprop conv s1 (R1-style)', shapes: [[2, 8, 8, 3], [3, 3, 3, 4]],
+      f: (x, w) => {
+        // softplus, not sigmoid: sigmoid's gradient reads its saved output, which tfjs cannot
+        // differentiate again ("Cannot compute gradient of y=f(x)"), on every backend.
+        const gx = tf.grad((xx: tf.Tensor) => tf.sum(tf.softplus(tf.conv2d(xx as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'))))(x);
+        return tf.sum(tf.square(gx), [1, 2, 3]);
+      } },
     { name: 'resizeNearestNeighbor x2', shapes: [[1, 6, 6, 3]], fixedShape: true, f: (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [12, 12]) },
     { name: 'resizeBilinear x2', shapes: [x4], f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [12, 12]) },
     { name: 'resizeBilinear /2', shapes: [x4], f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [3, 3]) },
