@@ -2,7 +2,7 @@
  * BTF_LONG=1 only: progressive training 4 -> 8 -> 16 -> 32 px on a synthetic blob dataset (coloured
  * disc on a shaded background), through the real stage chain. Writes the final sample grid to
  * $BTF_SAMPLES_DIR (default /tmp/btf-stylegan-long)/samples-32.png for a person to look at, and
- * asserts that the samples moved toward the data: a Frechet distance between per-image colour
+ * asserts that the samples moved toward the data (env knobs: BTF_LONG_EPOCHS, BTF_LONG_R1): a Frechet distance between per-image colour
  * statistics of Gs samples and real images drops well below its value for the untrained generator.
  */
 import { test } from 'node:test';
@@ -54,7 +54,10 @@ test('progressive 4 -> 32 px on blobs: samples approach the data', { skip: !LONG
   const outDir = process.env['BTF_SAMPLES_DIR'] ?? '/tmp/btf-stylegan-long';
   mkdirSync(outDir, { recursive: true });
   const data = makeBlobDataset(256, 32, 11);
-  const levels: Array<[number, number]> = [[4, 6], [8, 6], [16, 6], [32, Number(process.env['BTF_LONG_EPOCHS32'] ?? 6)]];
+  // BTF_LONG_EPOCHS="a,b,c,d": epochs at 4, 8, 16, 32 px (default 6 each, ~5 min under load).
+  const ep = (process.env['BTF_LONG_EPOCHS'] ?? '6,6,6,6').split(',').map(Number);
+  const levels: Array<[number, number]> = [[4, ep[0]!], [8, ep[1]!], [16, ep[2]!], [32, ep[3]!]];
+  const r1Gamma = Number(process.env['BTF_LONG_R1'] ?? 10);
   let prev: ArtifactRef | undefined;
   const log: string[] = [];
   for (const [level, epochs] of levels) {
@@ -62,7 +65,7 @@ test('progressive 4 -> 32 px on blobs: samples approach the data', { skip: !LONG
     const r = await runStage(trainStyleGanKind, {
       level, epochs, fadeInEpochs: level === 4 ? 0 : 2, batchSize: 16, lr: 0.002, schedule: { type: 'constant' },
       // Short run: an EMA half-life of 10 kimg (StyleGAN) would leave Gs near its initialisation.
-      model, samples: 64, logEvery: 8, seed: 3, emaHalfLifeKimg: 0.3,
+      model, samples: 64, logEvery: 8, seed: 3, emaHalfLifeKimg: 0.3, r1Gamma,
     }, prev ? { data: dataRef(data), previous: prev } : { data: dataRef(data) }, { backend: 'wasm' });
     prev = r.ref;
     copyFileSync(join(r.ref.dir, 'samples.png'), join(outDir, `samples-${level}.png`));
