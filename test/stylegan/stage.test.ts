@@ -70,7 +70,7 @@ test('user errors name the stage and the param', async () => {
 
 function ctxFor(params: TrainStyleGanParams, workDir: string, backend: 'cpu' | 'wasm', signal: AbortSignal, onStep?: (done: number) => void): StageContext<TrainStyleGanParams> {
   return {
-    id: 'sg', params, inputs: { data: dataRef(data) } as Record<string, ArtifactRef>,
+    id: 'sg', params, inputs: { data: dataRef(data) } as Record<string, ArtifactRef>, inputLists: { data: [dataRef(data)] },
     outDir: mkdtempSync(join(tmpdir(), 'btf-sg-out-')), workDir, signal,
     progress: (u) => onStep?.(u.done ?? 0), log: () => {}, setEnv: () => {}, compute: { backend, workers: 1 },
   };
