@@ -166,6 +166,10 @@ export function relight(c: Canvas, h: Person): void {
   const az = p.lightAzimuth * 1.1;
   const el = p.lightElevation * 0.9;
   const lx = Math.sin(az) * Math.cos(el), ly = -Math.sin(el) * 0.6, lz = Math.cos(az) * Math.cos(el);
+  // Blinn-Phong half vector with the viewer on +z: a soft sheen on the forehead, nose and cheeks.
+  const hl = Math.hypot(lx, ly, lz + 1);
+  const hx = lx / hl, hy = ly / hl, hz = (lz + 1) / hl;
+  const sheen = 0.05 + 0.12 * p.lightStrength;
   const amb = 1 - 0.55 * p.lightStrength;
   const dif = 0.55 * p.lightStrength + 0.12;
   const warmR = 1 + 0.05 * p.lightWarmth, warmB = 1 - 0.06 * p.lightWarmth;
@@ -184,10 +188,12 @@ export function relight(c: Canvas, h: Person): void {
       const nz = Math.sqrt(Math.max(0, 1 - nx * nx - ny * ny));
       const lam = Math.max(0, nx * lx + ny * ly + nz * lz);
       const k = 1 + (amb + dif * lam - 1) * m;
+      const nh = Math.max(0, nx * hx + ny * hy + nz * hz);
+      const spec = sheen * (1 - t) * m * (nh * nh) ** 8;
       const i = (py * n + px) * 3;
-      c.rgb[i] = c.rgb[i]! * k * (1 + (warmR - 1) * m);
-      c.rgb[i + 1] = c.rgb[i + 1]! * k;
-      c.rgb[i + 2] = c.rgb[i + 2]! * k * (1 + (warmB - 1) * m);
+      c.rgb[i] = c.rgb[i]! * k * (1 + (warmR - 1) * m) + spec;
+      c.rgb[i + 1] = c.rgb[i + 1]! * k + spec;
+      c.rgb[i + 2] = c.rgb[i + 2]! * k * (1 + (warmB - 1) * m) + spec;
     }
   }
 }
