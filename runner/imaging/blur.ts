@@ -7,7 +7,8 @@
  *   kernel  w[k] = exp(-k^2 / (2 sigma^2)) for |k| <= r, r = floor(4 sigma + 0.5), normalised to sum 1
  *   border  half-sample symmetric reflection (d c b a | a b c d | d c b a), folded repeatedly when
  *           the kernel is wider than the image
- *   order   rows (x) first, then columns (y); each pass accumulates in float64 and stores float32
+ *   order   rows (x) first, then columns (y); each pass accumulates in float64 (centre tap, then the
+ *           outer pairs inwards) and stores float32
  * Deterministic: the same inputs give the same bits on any machine running the same Node major.
  * Scope: blurring planes only; compositing lives in composite.ts.
  */
@@ -43,6 +44,16 @@ function paddedIndices(n: number, r: number): Int32Array {
 }
 
 /**
+ * Kernel applied at padded position x + r: the symmetric kernel is folded (w[k] multiplies the sum
+ * of the two samples at distance r - k), halving the multiplies. Summation order is fixed.
+ */
+function convolveAt(line: Float64Array, x: number, w: Float64Array, r: number): number {
+  let acc = w[r]! * line[x + r]!;
+  for (let k = 0; k < r; k++) acc += w[k]! * (line[x + k]! + line[x + 2 * r - k]!);
+  return acc;
+}
+
+/**
  * Blurs `planes` consecutive width x height float32 planes stored back to back in `data`, in
  * place.
  */
@@ -50,7 +61,6 @@ export function gaussianBlurPlanes(data: Float32Array, width: number, height: nu
   if (data.length < width * height * planes) throw new Error(`gaussianBlurPlanes: ${data.length} floats for ${planes} planes of ${width}x${height}`);
   const w = gaussianKernel(sigma);
   const r = (w.length - 1) / 2;
-  const K = w.length;
   const line = new Float64Array(Math.max(width, height) + 2 * r);
   const xIdx = paddedIndices(width, r);
   const yIdx = paddedIndices(height, r);
@@ -61,21 +71,13 @@ export function gaussianBlurPlanes(data: Float32Array, width: number, height: nu
     for (let y = 0; y < height; y++) {
       const row = base + y * width;
       for (let q = 0; q < width + 2 * r; q++) line[q] = data[row + xIdx[q]!]!;
-      for (let x = 0; x < width; x++) {
-        let acc = 0;
-        for (let k = 0; k < K; k++) acc += w[k]! * line[x + k]!;
-        data[row + x] = acc;
-      }
+      for (let x = 0; x < width; x++) data[row + x] = convolveAt(line, x, w, r);
     }
     // Columns.
     for (let x = 0; x < width; x++) {
       const col = base + x;
       for (let q = 0; q < height + 2 * r; q++) line[q] = data[col + yIdx[q]! * width]!;
-      for (let y = 0; y < height; y++) {
-        let acc = 0;
-        for (let k = 0; k < K; k++) acc += w[k]! * line[y + k]!;
-        data[col + y * width] = acc;
-      }
+      for (let y = 0; y < height; y++) data[col + y * width] = convolveAt(line, y, w, r);
     }
   }
 }
