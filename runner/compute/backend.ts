@@ -17,6 +17,7 @@ import '@tensorflow/tfjs-backend-wasm';
 // import tf.grad/optimizers fail with "gradient function not found for Sum".
 import '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
+import { installChainedOps } from './chained-ops.js';
 import { registerWasmKernels, restoreStockWasmKernels } from './kernels/index.js';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -86,6 +87,7 @@ export async function initBackend(request: BackendRequest, opts: BackendOptions 
   }
   cache.set(key, info);
   quietCpuAdvice();
+  installChainedOps();
   return info;
 }
 

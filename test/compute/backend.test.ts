@@ -68,3 +68,12 @@ test('gradients are registered (tfjs-layers side effect) so training can run', a
   const g = tf.grad((x: tf.Tensor) => tf.sum(tf.square(x)))(tf.tensor1d([1, 2]));
   assert.deepEqual(Array.from(g.dataSync()), [2, 4]);
 });
+
+test('chained tensor methods are installed (gradients shipped with tfjs-layers call them)', async () => {
+  await initBackend('wasm');
+  const x = tf.tensor1d([1, 2, 3, 4]) as unknown as { reshape(s: number[]): tf.Tensor; mul(y: tf.Tensor): tf.Tensor };
+  assert.deepEqual((x.reshape([2, 2])).shape, [2, 2]);
+  // tf.prod's gradient calls permutedX.reshape(...): it threw "reshape is not a function" before.
+  const g = tf.grad((t: tf.Tensor) => tf.prod(t))(tf.tensor1d([2, 3, 4]));
+  assert.deepEqual(Array.from(g.dataSync()), [12, 8, 6]);
+});
