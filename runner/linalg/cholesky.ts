@@ -21,6 +21,8 @@ export interface PivotedCholesky {
    * `tol` (|Sᵢⱼ| <= sqrt(Sᵢᵢ Sⱼⱼ)); a clearly larger value means the input was not PSD.
    */
   residual: number;
+  /** The stopping tolerance used. */
+  tol: number;
 }
 
 /** Factorises the symmetric n x n row-major `a` (not modified; rows are read, so both triangles must agree). */
@@ -75,5 +77,5 @@ export function pivotedCholesky(a: Float64Array, n: number, tol?: number): Pivot
     const top = Math.min(i + 1, rank);
     for (let k = 0; k < top; k++) lt[k * n + i] = l[ri + k];
   }
-  return { rank, lt, perm, residual };
+  return { rank, lt, perm, residual, tol: stop };
 }

@@ -78,7 +78,8 @@ export function frechetDistance(mu1: Float64Array, sigma1: Float64Array, mu2: Fl
     ts = traceSqrtProduct(withOffset(sigma1, d, eps), withOffset(sigma2, d, eps), d, route);
     if (!Number.isFinite(ts.trace)) throw new Error('frechetDistance: covariances are not finite');
   }
-  if (ts.psdViolation > imagAtol * imagAtol) {
+  // Absolute like pytorch-fid's atol, but never below the round-off of large-scale inputs.
+  if (ts.psdViolation > Math.max(imagAtol * imagAtol, ts.psdTolerance)) {
     throw new Error(`frechetDistance: covariance is not positive semi-definite (discarded part ${ts.psdViolation}); ` +
       'its product has no real square root');
   }
@@ -102,16 +103,18 @@ export interface TraceSqrt {
    * covariance matrices.
    */
   psdViolation: number;
+  /** Round-off allowance for `psdViolation` (16x the factorisation's rank tolerance). */
+  psdTolerance: number;
 }
 
 /** tr(sqrtm(s1 · s2)) for symmetric PSD s1, s2 (row-major n x n). */
 export function traceSqrtProduct(s1: Float64Array, s2: Float64Array, n: number,
   route: 'cholesky' | 'eigen' = 'cholesky'): TraceSqrt {
   for (let i = 0; i < n * n; i++) {
-    if (!Number.isFinite(s1[i]) || !Number.isFinite(s2[i])) return { trace: NaN, rank: 0, minEigenvalue: NaN, psdViolation: NaN };
+    if (!Number.isFinite(s1[i]) || !Number.isFinite(s2[i])) return { trace: NaN, rank: 0, minEigenvalue: NaN, psdViolation: NaN, psdTolerance: NaN };
   }
   // ft (r x n, row-major) is Fᵀ for a factor F with s1 = F Fᵀ in the basis given by `perm`.
-  let psdViolation: number;
+  let psdViolation: number, psdTolerance: number;
   let ft: Float64Array, r: number, perm: Int32Array | undefined, from: ((i: number) => number) | undefined;
   if (route === 'cholesky') {
     // Factor the covariance of lower rank: then M has (generically) no zero eigenvalues, whose
@@ -121,12 +124,14 @@ export function traceSqrtProduct(s1: Float64Array, s2: Float64Array, n: number,
     const swap = c2.rank < c1.rank;
     const ch = swap ? c2 : c1;
     psdViolation = Math.max(c1.residual, c2.residual);
+    psdTolerance = 16 * Math.max(c1.tol, c2.tol);
     if (swap) s2 = s1; // eigenvalues of s1 s2 and s2 s1 coincide
     ft = ch.lt; r = ch.rank; perm = ch.perm; from = (i) => i;
   } else {
     const eg = symmetricEigen(s1, n, { vectors: true });
     const v = eg.vectors!;
     psdViolation = Math.max(0, -eg.values[0]);
+    psdTolerance = 16 * n * Number.EPSILON * Math.max(0, eg.values[n - 1]);
     // Same cut as the pivoted Cholesky: eigenvalues below n·ε·λmax are round-off of a singular s1.
     const cut = n * Number.EPSILON * Math.max(0, eg.values[n - 1]);
     let keep = 0;
@@ -139,7 +144,7 @@ export function traceSqrtProduct(s1: Float64Array, s2: Float64Array, n: number,
     }
     r = keep;
   }
-  if (r === 0) return { trace: 0, rank: 0, minEigenvalue: 0, psdViolation };
+  if (r === 0) return { trace: 0, rank: 0, minEigenvalue: 0, psdViolation, psdTolerance };
   const s2p = perm ? permuteSymmetric(s2, n, perm) : s2;
   // M = Fᵀ S2 F: first Wᵀ = Fᵀ S2 (rows of Fᵀ dotted with rows of the symmetric S2), then M = Fᵀ W.
   const wt = gemmABt(ft, s2p, r, n, n, from ? { aFrom: from } : {});
@@ -147,7 +152,7 @@ export function traceSqrtProduct(s1: Float64Array, s2: Float64Array, n: number,
   const { values } = symmetricEigen(m, r);
   let tr = 0;
   for (let i = 0; i < r; i++) if (values[i] > 0) tr += Math.sqrt(values[i]);
-  return { trace: tr, rank: r, minEigenvalue: Math.min(0, values[0]), psdViolation };
+  return { trace: tr, rank: r, minEigenvalue: Math.min(0, values[0]), psdViolation, psdTolerance };
 }
 
 function withOffset(s: Float64Array, n: number, offset: number): Float64Array {
