@@ -23,9 +23,21 @@ import type { ArtifactRef } from '../../runner/stages/types.js';
 import { runStage } from '../helpers/run-stage.js';
 import { syntheticDataset, portrait } from '../masking/synthetic.js';
 
-const REAL = ['astronaut.png', 'camera.png'].map((f) => `/usr/lib/python3/dist-packages/skimage/data/${f}`);
+const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
+/**
+ * Real photos, each as the whole frame and as a face-centred square crop (x, y, side in the 512 px
+ * original) like an FFHQ image: astronaut (portrait with flag, rocket and helmet around) and camera
+ * (cameraman in profile, greyscale).
+ */
+const REAL: Array<{ name: string; file: string; crop?: [number, number, number] }> = [
+  { name: 'astronaut', file: `${SKIMAGE}/astronaut.png` },
+  { name: 'astronaut-face', file: `${SKIMAGE}/astronaut.png`, crop: [90, 0, 280] },
+  { name: 'camera', file: `${SKIMAGE}/camera.png` },
+  { name: 'camera-face', file: `${SKIMAGE}/camera.png`, crop: [76, 0, 260] },
+];
 
 function packed(images: Uint8Array[], res: number): ArtifactRef {
+  // One artifact of same-size RGB images.
   const dir = mkdtempSync(join(tmpdir(), 'btf-mask-bench-'));
   const w = new PackedWriter(dir, { resolution: res, channels: 3, file: 'images.u8' });
   for (const im of images) w.append(im);
@@ -33,14 +45,16 @@ function packed(images: Uint8Array[], res: number): ArtifactRef {
   return { key: 'bench', hash: 'bench', dir, summary: {}, kind: 'dataset' };
 }
 
-/** Square-crops and decodes a photo to RGB at `res`, Lanczos like the rest of the pipeline. */
-async function photo(file: string, res: number): Promise<Uint8Array> {
+/** Decodes a photo to RGB, crops a square (default: the top-left min(w, h) square) and resizes it
+ * to `res` with the pipeline's Lanczos; res 0 keeps the crop's own size. */
+async function photo(file: string, res: number, box?: [number, number, number]): Promise<{ rgb: Uint8Array; side: number }> {
   const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  const rgb = info.channels === 3 ? new Uint8Array(data) : new Uint8Array(info.width * info.height * 3).map((_, i) => data[Math.floor(i / 3) * info.channels]!);
-  const s = Math.min(info.width, info.height);
+  const rgb = new Uint8Array(info.width * info.height * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = data[Math.floor(i / 3) * info.channels + (info.channels >= 3 ? i % 3 : 0)]!;
+  const [x0, y0, s] = box ?? [0, 0, Math.min(info.width, info.height)];
   const crop = new Uint8Array(s * s * 3);
-  for (let y = 0; y < s; y++) crop.set(rgb.subarray((y * info.width) * 3, (y * info.width + s) * 3), y * s * 3);
-  return s === res ? crop : resizeLanczos(crop, s, s, 3, res, res);
+  for (let y = 0; y < s; y++) crop.set(rgb.subarray(((y + y0) * info.width + x0) * 3, ((y + y0) * info.width + x0 + s) * 3), y * s * 3);
+  return { rgb: res === 0 || s === res ? crop : resizeLanczos(crop, s, s, 3, res, res), side: s };
 }
 
 /**
@@ -51,7 +65,7 @@ async function photo(file: string, res: number): Promise<Uint8Array> {
 async function masks(ds: ArtifactRef, params: Record<string, unknown>): Promise<{ masks: Uint8Array; rate: number; cpuMsPerImage: number }> {
   const { ref, logs } = await runStage(maskStage, { gridCount: 0, ...params }, { dataset: ds });
   const line = logs.find((l) => / masks in /.test(l)) ?? '';
-  const rate = Number(/\(([\d.]+) img\/s\)/.exec(line)?.[1] ?? NaN);
+  const rate = Number(/\(([\d.]+) img\/s/.exec(line)?.[1] ?? NaN);
   const m = new Uint8Array(readFileSync(join(ref.dir, 'masks.u8')));
   return { masks: m, rate, cpuMsPerImage: Number(/([\d.]+) ms CPU per image/.exec(line)?.[1] ?? NaN) };
 }
@@ -63,6 +77,10 @@ function ious(a: Uint8Array, b: Uint8Array, px: number): number[] {
 }
 
 const ROUTES: Array<[string, Record<string, unknown>]> = [
+  ['fp32-1024', { model: { inputSize: 'native' } }],
+  ['fp32-768', { model: { inputSize: 768 } }],
+  ['fp32-512', { model: { inputSize: 512 } }],
+  ['fp32-384', { model: { inputSize: 384 } }],
   ['fp32-320', { model: { inputSize: 320 } }],
   ['fp32-256', { model: { inputSize: 256 } }],
   ['fp32-224', { model: { inputSize: 224 } }],
@@ -72,39 +90,50 @@ const ROUTES: Array<[string, Record<string, unknown>]> = [
   ['quint8-256', { model: { name: 'isnet-quint8', inputSize: 256 } }],
 ];
 
+const NATIVE = { model: { inputSize: 'native', precision: 'as-is' } };
+
 export async function bench(): Promise<Record<string, number | string>> {
   const nSynth = Number(process.env.BTF_MASK_BENCH_N ?? 12);
   const out: Record<string, number | string> = { 'mask.loadavg1.start': loadavg()[0]! };
-  const synth = syntheticDataset(nSynth, 128, { seed: 42, groundTruth: false });
-  const realFiles = REAL.filter(existsSync);
-  const real = realFiles.length ? packed(await Promise.all(realFiles.map((f) => photo(f, 128))), 128) : undefined;
-  if (!real) out['mask.real'] = 'skipped: install python3-skimage for astronaut.png / camera.png';
+  const synth = syntheticDataset(nSynth, 128, { seed: 42 });
+  const truth = new Uint8Array(readFileSync(join(synth.dir, 'masks.u8')));
+  const px = 128 * 128;
+  const real = REAL.filter((r) => existsSync(r.file));
+  if (real.length < REAL.length) out['mask.real'] = 'some skipped: install python3-skimage for astronaut.png / camera.png';
 
-  const ref = await masks(synth, { model: { inputSize: 'native', precision: 'as-is' } });
+  // Full-quality reference: ISNet as shipped (float16) at its native 1024 px.
+  const ref = await masks(synth, NATIVE);
   out['mask.ref1024.synthetic.imgPerSec'] = ref.rate;
   out['mask.ref1024.synthetic.cpuMsPerImage'] = ref.cpuMsPerImage;
-  const refReal = real ? await masks(real, { model: { inputSize: 'native', precision: 'as-is' } }) : undefined;
-  let refRealFull: Uint8Array | undefined;
-  if (real) {
-    // Reference 2: ISNet at 1024 on the original 512 px photos, mask shrunk to 128 px.
-    const big = packed(await Promise.all(realFiles.map((f) => photo(f, 512))), 512);
-    const m = (await masks(big, { model: { inputSize: 'native', precision: 'as-is' } })).masks;
-    refRealFull = new Uint8Array(realFiles.length * 128 * 128);
-    for (let i = 0; i < realFiles.length; i++) refRealFull.set(resizeLanczos(m.subarray(i * 512 * 512, (i + 1) * 512 * 512), 512, 512, 1, 128, 128), i * 128 * 128);
-    out['mask.ref1024.real128-vs-real512.iouMean'] = summarize(ious(refReal!.masks, refRealFull, 128 * 128)).mean;
+  out['mask.ref1024.synthetic.iouVsTruth.mean'] = summarize(ious(ref.masks, truth, px)).mean;
+  const realDs = real.length ? packed(await Promise.all(real.map(async (r) => (await photo(r.file, 128, r.crop)).rgb)), 128) : undefined;
+  const refReal = realDs ? (await masks(realDs, NATIVE)).masks : new Uint8Array();
+  // Second reference for photos: ISNet at 1024 on the photo at its own resolution, mask shrunk to 128.
+  const refRealOrig = new Uint8Array(real.length * px);
+  for (let i = 0; i < real.length; i++) {
+    const { rgb, side } = await photo(real[i]!.file, 0, real[i]!.crop);
+    const m = (await masks(packed([rgb], side), NATIVE)).masks;
+    refRealOrig.set(resizeLanczos(m, side, side, 1, 128, 128), i * px);
+    out[`mask.ref1024.${real[i]!.name}.iou128vsOrig`] = maskIoU(refReal.subarray(i * px, (i + 1) * px), refRealOrig.subarray(i * px, (i + 1) * px));
   }
   for (const [name, params] of ROUTES) {
     const r = await masks(synth, params);
-    const s = summarize(ious(r.masks, ref.masks, 128 * 128));
+    const s = ious(r.masks, ref.masks, px);
+    const st = summarize(s);
     out[`mask.${name}.synthetic.imgPerSec`] = r.rate;
     out[`mask.${name}.synthetic.cpuMsPerImage`] = r.cpuMsPerImage;
-    out[`mask.${name}.synthetic.iouVsRef.mean`] = s.mean;
-    out[`mask.${name}.synthetic.iouVsRef.median`] = s.median;
-    out[`mask.${name}.synthetic.iouVsRef.min`] = s.min;
-    if (real) {
-      const rr = await masks(real, params);
-      ious(rr.masks, refReal!.masks, 128 * 128).forEach((v, i) => { out[`mask.${name}.real.${i}.iouVsRef128`] = v; });
-      ious(rr.masks, refRealFull!, 128 * 128).forEach((v, i) => { out[`mask.${name}.real.${i}.iouVsRef512`] = v; });
+    out[`mask.${name}.synthetic.iouVsRef.mean`] = st.mean;
+    out[`mask.${name}.synthetic.iouVsRef.median`] = st.median;
+    out[`mask.${name}.synthetic.iouVsRef.min`] = st.min;
+    out[`mask.${name}.synthetic.iouVsRef.share>=0.95`] = s.filter((v) => v >= 0.95).length / s.length;
+    out[`mask.${name}.synthetic.iouVsTruth.mean`] = summarize(ious(r.masks, truth, px)).mean;
+    if (realDs) {
+      const rr = (await masks(realDs, params)).masks;
+      real.forEach((p, i) => {
+        const m = rr.subarray(i * px, (i + 1) * px);
+        out[`mask.${name}.${p.name}.iouVsRef128`] = maskIoU(m, refReal.subarray(i * px, (i + 1) * px));
+        out[`mask.${name}.${p.name}.iouVsRefOrig`] = maskIoU(m, refRealOrig.subarray(i * px, (i + 1) * px));
+      });
     }
   }
   out['mask.loadavg1.end'] = loadavg()[0]!;
