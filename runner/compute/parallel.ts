@@ -96,7 +96,7 @@ export class ParallelTrainer {
       const slot: Slot = { worker, grads: new Float32Array(gradsSab), dirty: new Set(Object.keys(model.groups)) };
       worker.on('message', (m: WorkerReply) => { const p = slot.pending; slot.pending = undefined; p?.resolve(m); });
       worker.on('error', (e) => { const p = slot.pending; slot.pending = undefined; p?.reject(e); });
-      worker.on('exit', (code) => { const p = slot.pending; slot.pending = undefined; p?.reject(new Error(`parallel worker ${k} exited (${code})`)); });
+      worker.on('exit', (code) => { const p = slot.pending; slot.pending = undefined; p?.reject(new Error(`parallel worker ${k + 1} exited (${code})`)); });
       slots.push(slot);
     }
     try {
