@@ -10,6 +10,7 @@
  *   training.json               params and derived sizes, written before training starts
  *   metrics.jsonl/.csv          per step: step, epoch, lr, loss, recon, kl (deterministic)
  *   eval.jsonl/.csv             per snapshot: held-out MSE vs mean-image MSE (when holdout > 0)
+ *   loss.svg                    loss, recon and kl per step (runner/report/svg-plot.ts)
  *   timing.jsonl/.csv           per step: seconds, images/s (wall-clock: differs between runs)
  */
 import { UserError } from '../errors.js';

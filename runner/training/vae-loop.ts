@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PackedReader } from '../datasets/packed.js';
+import { linePlotSvg } from '../report/svg-plot.js';
 import { throwIfAborted, UserError } from '../errors.js';
 import { buildVae, initVae, vaeLoss, vaeWeights, type Vae } from '../models/vae.js';
 import type { ProgressUpdate } from '../stages/types.js';
@@ -173,6 +174,11 @@ async function finish(vae: Vae, adam: Adam, io: LoopIO, r: { step: number; epoch
   await saveTensors(io.outDir, 'optimizer', adam.state());
   writeFileSynced(join(io.outDir, 'position.json'), JSON.stringify({ epoch: r.epochs, step: r.step }, null, 1) + '\n');
   for (const f of ['training.json', 'metrics.jsonl', 'metrics.csv', 'timing.jsonl', 'timing.csv', 'eval.jsonl', 'eval.csv']) copyFileSync(join(io.workDir, f), join(io.outDir, f));
+  const rows = MetricsLog.read(join(io.outDir, 'metrics.jsonl'));
+  const steps = rows.map((row) => Number(row.step));
+  writeFileSynced(join(io.outDir, 'loss.svg'), linePlotSvg(
+    ['loss', 'recon', 'kl'].map((k) => ({ label: k, x: steps, y: rows.map((row) => Number(row[k])) })),
+    { title: 'VAE training loss (per image)', xLabel: 'step', yLabel: 'loss' }));
   const snaps = listSnapshots(join(io.workDir, 'snapshots'));
   for (const s of snaps) exportSnapshotModels(s.dir, join(io.outDir, 'snapshots', s.name), MODELS);
   return {

@@ -42,6 +42,7 @@ test('trains, logs every step, snapshots every epoch, and writes loadable models
     for (const m of ['encoder', 'decoder']) assert.ok(existsSync(join(ctx.outDir, d, m, 'model.json')) && existsSync(join(ctx.outDir, d, m, 'weights.bin')), `${d}${m}`);
   }
   assert.ok(existsSync(join(ctx.outDir, 'optimizer.bin')));
+  assert.equal([...readFileSync(join(ctx.outDir, 'loss.svg'), 'utf8').matchAll(/<polyline /g)].length, 3, 'loss plot with three curves');
   assert.ok(readFileSync(join(ctx.outDir, 'decoder/weights.bin')).equals(readFileSync(join(ctx.outDir, 'snapshots/epoch-002/decoder/weights.bin'))), 'last snapshot = final model');
   assert.ok(!readFileSync(join(ctx.outDir, 'decoder/weights.bin')).equals(readFileSync(join(ctx.outDir, 'snapshots/epoch-001/decoder/weights.bin'))));
 
