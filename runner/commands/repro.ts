@@ -11,7 +11,8 @@ import { UserError } from '../errors.js';
 import { loadRegistry } from '../stages/registry.js';
 import { executeSpec } from '../exec/execute.js';
 import { Store, type StageSpec } from '../store/store.js';
-import { lockPathFor, readLock, type LockFile, type LockStage } from '../lockfile/lockfile.js';
+import { lockPathFor, readLock, lockInputs, type LockFile, type LockStage } from '../lockfile/lockfile.js';
+import { mapOneOrMany } from '../graph/one-or-many.js';
 import { diffParams } from '../graph/plan.js';
 import { computeFrom } from './run.js';
 import { parse, openStore, out, STORE_OPTION, COMPUTE_OPTIONS } from './common.js';
@@ -58,9 +59,11 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       const inputs: StageSpec['inputs'] = {};
       let missing = '';
       for (const [name, inp] of Object.entries(s.inputs)) {
-        const up = lock.stages[inp.stage];
-        if (!up || !store.has(up.key)) missing ||= `input '${name}' (${inp.stage}) is not in the store; run the experiment first`;
-        else inputs[name] = { key: up.key, hash: inp.hash };
+        inputs[name] = mapOneOrMany(inp, (one) => {
+          const up = lock.stages[one.stage];
+          if (!up || !store.has(up.key)) missing ||= `input '${name}' (${one.stage}) is not in the store; run the experiment first`;
+          return { key: up?.key ?? '', hash: one.hash };
+        });
       }
       if (missing) {
         out(`${id} (${s.kind}): skipped, ${missing}`);
@@ -124,7 +127,7 @@ export async function diffCommand(argv: string[]): Promise<number> {
       continue;
     }
     differing++;
-    const sameUpstream = Object.values(sa.inputs).every((i) => same.has(i.stage)) && Object.values(sb.inputs).every((i) => same.has(i.stage));
+    const sameUpstream = lockInputs(sa).every((i) => same.has(i.stage)) && lockInputs(sb).every((i) => same.has(i.stage));
     const reason = why(sa, sb, sameUpstream);
     const root = sameUpstream && !first;
     if (root) first = id;

@@ -52,7 +52,7 @@ export function printPlan(plan: PlannedStage[]): void {
   const w = Math.max(...plan.map((p) => p.id.length), 4);
   const kw = Math.max(...plan.map((p) => p.kind.length), 4);
   for (const p of plan) {
-    const deps = Object.values(p.inputs);
+    const deps = Object.values(p.inputs).flat();
     out(`${p.id.padEnd(w)}  ${p.kind.padEnd(kw)}  ${p.reason.padEnd(19)} ${p.detail}${deps.length ? `  <- ${[...new Set(deps)].join(', ')}` : ''}${p.accelerator ? '  [accelerator]' : ''}`);
   }
   const n = plan.filter((p) => p.reason !== 'cached').length;

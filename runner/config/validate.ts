@@ -53,7 +53,7 @@ function describe(e: ErrorObject): { pointer: string; which: 'key' | 'value'; me
       return {
         pointer: e.instancePath,
         which: 'value',
-        message: `${isKind ? 'unknown stage kind' : 'must be one of'} ${isKind ? show(e.data) : allowed.map((a) => `'${a}'`).join(', ')}${isKind ? '' : ` (got ${show(e.data)})`}${hint}${isKind ? `; kinds: ${allowed.join(', ')}` : ''}`,
+        message: `${isKind ? 'unknown stage kind' : 'must be one of'} ${isKind ? show(e.data) : allowed.map((a) => `'${a}'`).join(', ')}${isKind ? '' : ` (got ${show(e.data)})`}${hint}${isKind && !hint ? `; kinds: ${allowed.join(', ')}` : ''}`,
       };
     }
     case 'type': {

@@ -37,16 +37,20 @@ export interface ExecResult {
   changedOnForce?: boolean;
 }
 
-/** Opens (and verifies) every input artifact of a spec. */
-export function openInputs(store: Store, spec: StageSpec): Record<string, ArtifactRef> {
+/** Opens (and verifies) every input artifact of a spec: first of each, and the full lists. */
+export function openInputs(store: Store, spec: StageSpec): { inputs: Record<string, ArtifactRef>; inputLists: Record<string, ArtifactRef[]> } {
   const inputs: Record<string, ArtifactRef> = {};
-  for (const [name, { key, hash }] of Object.entries(spec.inputs)) {
-    if (!store.has(key)) throw new UserError(`stage ${spec.id ?? spec.kind}: input '${name}' (artifact ${key.slice(0, 12)}) is not in the store ${store.root}`);
-    const ref = store.open(key);
-    if (ref.hash !== hash) throw new UserError(`stage ${spec.id ?? spec.kind}: input '${name}' has output hash ${ref.hash.slice(0, 12)}, expected ${hash.slice(0, 12)}`);
-    inputs[name] = ref;
+  const inputLists: Record<string, ArtifactRef[]> = {};
+  for (const [name, value] of Object.entries(spec.inputs)) {
+    inputLists[name] = (Array.isArray(value) ? value : [value]).map(({ key, hash }) => {
+      if (!store.has(key)) throw new UserError(`stage ${spec.id ?? spec.kind}: input '${name}' (artifact ${key.slice(0, 12)}) is not in the store ${store.root}`);
+      const ref = store.open(key);
+      if (ref.hash !== hash) throw new UserError(`stage ${spec.id ?? spec.kind}: input '${name}' has output hash ${ref.hash.slice(0, 12)}, expected ${hash.slice(0, 12)}`);
+      return ref;
+    });
+    if (inputLists[name]!.length) inputs[name] = inputLists[name]![0]!;
   }
-  return inputs;
+  return { inputs, inputLists };
 }
 
 export async function executeSpec(store: Store, registry: Registry, spec: StageSpec, opts: ExecOptions): Promise<ExecResult> {
@@ -68,13 +72,14 @@ export async function executeSpec(store: Store, registry: Registry, spec: StageS
     if (kind.accelerator?.(spec.params)) {
       accel = await acquire(store.locksDir(), 'accelerator', { signal: opts.signal, purpose: `${opts.id} (${spec.kind})`, onWait: (h) => hooks.waiting?.('accelerator', h) });
     }
-    const inputs = openInputs(opts.inputStore ?? store, spec);
+    const { inputs, inputLists } = openInputs(opts.inputStore ?? store, spec);
     tmp = store.makeTmp();
     const env: Record<string, unknown> = {};
     const ctx: StageContext<unknown> = {
       id: opts.id,
       params: structuredClone(spec.params),
       inputs,
+      inputLists,
       outDir: tmp.outDir,
       workDir: store.workDir(spec.key),
       signal: opts.signal,

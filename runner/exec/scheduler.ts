@@ -11,7 +11,8 @@ import { executeSpec, type ExecResult } from './execute.js';
 import { executeInChild } from './child.js';
 import { writeLock, type LockFile } from '../lockfile/lockfile.js';
 import { baseEnvironment, type Store, type StageSpec } from '../store/store.js';
-import type { Experiment } from '../config/experiment.js';
+import { inputIds, type Experiment } from '../config/experiment.js';
+import { mapOneOrMany } from '../graph/one-or-many.js';
 import type { Registry } from '../stages/registry.js';
 import type { ProgressUpdate, ComputeRequest } from '../stages/types.js';
 import type { LockInfo } from '../store/lock.js';
@@ -68,7 +69,7 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
       if (opts.lockPath && results.size) writeLock(opts.lockPath, lock);
       resolveRun({ ok: errors.length === 0 && remaining.length === 0, errors, results, lock });
     };
-    const ready = (id: string) => Object.values(byId.get(id)!.inputs).every((src) => results.has(src));
+    const ready = (id: string) => inputIds(byId.get(id)!).every((src) => results.has(src));
     const launch = () => {
       if (opts.signal.aborted) stopLaunching = true;
       for (const s of exp.stages) {
@@ -81,8 +82,8 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
         running++;
         if (accel) acceleratorBusy = true;
         const inputs: StageSpec['inputs'] = {};
-        for (const [name, src] of Object.entries(s.inputs)) inputs[name] = { key: keys.get(src)!, hash: results.get(src)!.meta.outputHash };
-        const key = stageKey({ kind: s.kind, version: kind.version, params: s.params, inputs: Object.fromEntries(Object.entries(inputs).map(([n, v]) => [n, v.hash])) });
+        for (const [name, src] of Object.entries(s.inputs)) inputs[name] = mapOneOrMany(src, (id) => ({ key: keys.get(id)!, hash: results.get(id)!.meta.outputHash }));
+        const key = stageKey({ kind: s.kind, version: kind.version, params: s.params, inputs: Object.fromEntries(Object.entries(inputs).map(([n, v]) => [n, mapOneOrMany(v, (x) => x.hash)])) });
         keys.set(s.id, key);
         const spec: StageSpec = { key, kind: s.kind, version: kind.version, params: s.params, inputs, id: s.id };
         const forced = !!(opts.force?.all || opts.force?.ids?.has(s.id));
@@ -104,7 +105,7 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
               key,
               outputHash: r.meta.outputHash,
               params: s.params,
-              inputs: Object.fromEntries(Object.entries(s.inputs).map(([n, src]) => [n, { stage: src, hash: inputs[n]!.hash }])),
+              inputs: Object.fromEntries(Object.entries(s.inputs).map(([n, src]) => [n, mapOneOrMany(src, (id) => ({ stage: id, hash: results.get(id)!.meta.outputHash }))])),
               ...(r.meta.environment['backend'] !== undefined ? { environment: { backend: r.meta.environment['backend'] } } : {}),
             };
             // Rewrite the lock file when real work finished (a crash keeps it); cache hits are batched.

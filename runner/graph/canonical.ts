@@ -34,8 +34,8 @@ export interface KeyMaterial {
   kind: string;
   version: number;
   params: Record<string, unknown>;
-  /** Input name -> output hash of the artifact feeding it. */
-  inputs: Record<string, string>;
+  /** Input name -> output hash of the artifact feeding it (a list for `multiple` inputs). */
+  inputs: Record<string, string | string[]>;
 }
 
 export function stageKey(m: KeyMaterial): string {

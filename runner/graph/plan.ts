@@ -5,6 +5,7 @@
  * (if the upstream re-run produced identical bytes).
  */
 import { canonicalJson, stageKey } from './canonical.js';
+import { flat } from './one-or-many.js';
 import type { Experiment, StageDecl } from '../config/experiment.js';
 import type { Registry } from '../stages/registry.js';
 import type { Store } from '../store/store.js';
@@ -17,8 +18,8 @@ export interface PlannedStage {
   kind: string;
   version: number;
   params: Record<string, unknown>;
-  /** Input name -> producing stage id. */
-  inputs: Record<string, string>;
+  /** Input name -> producing stage id (a list for `multiple` inputs). */
+  inputs: Record<string, string | string[]>;
   /** Known when every input's output hash is known. */
   key: string | null;
   reason: Reason;
@@ -48,12 +49,12 @@ export function planExperiment(exp: Experiment, registry: Registry, store: Store
   const out: PlannedStage[] = [];
   for (const s of exp.stages) {
     const kind = registry.get(s.kind)!;
-    const inputHashes: Record<string, string> = {};
+    const inputHashes: Record<string, string | string[]> = {};
     let known = true;
     for (const [name, src] of Object.entries(s.inputs)) {
-      const h = hashes.get(src);
-      if (h === undefined) known = false;
-      else inputHashes[name] = h;
+      const hs = flat(src).map((id) => hashes.get(id));
+      if (hs.some((h) => h === undefined)) known = false;
+      else inputHashes[name] = Array.isArray(src) ? (hs as string[]) : hs[0]!;
     }
     const key = known ? stageKey({ kind: s.kind, version: kind.version, params: s.params, inputs: inputHashes }) : null;
     const forced = force.all || force.ids?.has(s.id);
@@ -65,7 +66,7 @@ export function planExperiment(exp: Experiment, registry: Registry, store: Store
   return out;
 }
 
-function decide(s: StageDecl, version: number, key: string | null, inputHashes: Record<string, string>, forced: boolean, store: Store, prev: LockFile | undefined, willRun: Set<string>): { reason: Reason; detail: string } {
+function decide(s: StageDecl, version: number, key: string | null, inputHashes: Record<string, string | string[]>, forced: boolean, store: Store, prev: LockFile | undefined, willRun: Set<string>): { reason: Reason; detail: string } {
   if (forced) return { reason: 'forced', detail: '--force' };
   if (key && store.has(key)) return { reason: 'cached', detail: key.slice(0, 12) };
   const before = prev?.stages[s.id];
@@ -73,9 +74,14 @@ function decide(s: StageDecl, version: number, key: string | null, inputHashes: 
   if (before.version !== version) return { reason: 'code version changed', detail: `${s.kind} v${before.version} -> v${version}` };
   const changed = diffParams(before.params, s.params);
   if (changed.length) return { reason: 'params changed', detail: changed.join(', ') };
-  const ups = Object.entries(s.inputs).filter(
-    ([name, src]) => willRun.has(src) || before.inputs[name]?.stage !== src || (inputHashes[name] !== undefined && before.inputs[name]?.hash !== inputHashes[name]),
-  );
-  if (ups.length) return { reason: 'upstream changed', detail: ups.map(([, src]) => src).join(', ') };
+  const ups = Object.entries(s.inputs).filter(([name, src]) => {
+    const prevIn = before.inputs[name];
+    const was = prevIn === undefined ? [] : flat(prevIn);
+    const now = flat(src);
+    if (now.some((id) => willRun.has(id)) || was.length !== now.length || was.some((w, i) => w.stage !== now[i])) return true;
+    const h = inputHashes[name];
+    return h !== undefined && flat(h).some((x, i) => was[i]?.hash !== x);
+  });
+  if (ups.length) return { reason: 'upstream changed', detail: ups.flatMap(([, src]) => flat(src)).join(', ') };
   return { reason: 'not in store', detail: key ? `${key.slice(0, 12)} (removed by gc, or produced on another machine)` : '' };
 }

@@ -9,13 +9,24 @@ import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 
+export interface LockInput {
+  stage: string;
+  hash: string;
+}
+
+/** Every (stage, hash) an entry's inputs name, lists flattened. */
+export function lockInputs(s: LockStage): LockInput[] {
+  return Object.values(s.inputs).flatMap((v) => (Array.isArray(v) ? v : [v]));
+}
+
 export interface LockStage {
   kind: string;
   version: number;
   key: string;
   outputHash: string;
   params: Record<string, unknown>;
-  inputs: Record<string, { stage: string; hash: string }>;
+  /** Input name -> producing stage and its output hash (a list for `multiple` inputs). */
+  inputs: Record<string, LockInput | LockInput[]>;
   /** Backend or other facts the stage recorded that may explain numeric differences. */
   environment?: Record<string, unknown>;
 }

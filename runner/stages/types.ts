@@ -42,8 +42,10 @@ export interface StageContext<P> {
   id: string;
   /** Params validated against the kind's schema, defaults applied. */
   params: P;
-  /** Input artifacts by input name. */
+  /** Input artifacts by input name (for a `multiple` input: its first artifact). */
   inputs: Record<string, ArtifactRef>;
+  /** Every input as a list: one artifact for a plain input, all of them for a `multiple` input. */
+  inputLists: Record<string, ArtifactRef[]>;
   /** Private, empty folder: the only place a stage writes its outputs. Committed atomically on success. */
   outDir: string;
   /**
@@ -70,6 +72,11 @@ export interface InputSpec {
   name: string;
   /** Optional inputs may be left out in the experiment file. */
   optional?: boolean;
+  /**
+   * The input takes a list of artifacts (`inputs: { runs: [a, b] }`), e.g. one per seed replica:
+   * a stage fed by a per-seed stage through a multiple input gathers all replicas.
+   */
+  multiple?: boolean;
   /** Kinds that may feed this input (checked at plan time). */
   kinds?: string[];
   description?: string;

@@ -28,8 +28,8 @@ export interface ArtifactMeta {
   kind: string;
   version: number;
   params: Record<string, unknown>;
-  /** Input name -> key and output hash of the artifact that fed it. */
-  inputs: Record<string, { key: string; hash: string }>;
+  /** Input name -> key and output hash of the artifact that fed it (a list for `multiple` inputs). */
+  inputs: Record<string, SpecInput | SpecInput[]>;
   outputHash: string;
   fileCount: number;
   totalBytes: number;
@@ -42,12 +42,17 @@ export interface ArtifactMeta {
   committedAtMs: number;
 }
 
+export interface SpecInput {
+  key: string;
+  hash: string;
+}
+
 export interface StageSpec {
   key: string;
   kind: string;
   version: number;
   params: Record<string, unknown>;
-  inputs: Record<string, { key: string; hash: string }>;
+  inputs: Record<string, SpecInput | SpecInput[]>;
   id?: string;
 }
 

@@ -26,7 +26,7 @@ export function applyDefaults<P>(kind: StageKind<P>, params: Record<string, unkn
 export async function runStage<P>(
   kind: StageKind<P>,
   params: Record<string, unknown>,
-  inputs: Record<string, ArtifactRef> = {},
+  inputs: Record<string, ArtifactRef | ArtifactRef[]> = {},
   opts: { signal?: AbortSignal; backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; workers?: number } = {},
 ): Promise<{ ref: ArtifactRef; result: StageResult | void; env: Record<string, unknown>; logs: string[] }> {
   const outDir = mkdtempSync(join(tmpdir(), `btf-${kind.kind}-out-`));
@@ -36,7 +36,8 @@ export async function runStage<P>(
   const ctx: StageContext<P> = {
     id: kind.kind,
     params: applyDefaults(kind, params),
-    inputs,
+    inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v])),
+    inputLists: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
     outDir,
     workDir,
     signal: opts.signal ?? new AbortController().signal,

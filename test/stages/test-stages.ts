@@ -119,4 +119,20 @@ export const tCombine: StageKind<CombineParams> = {
   },
 };
 
-export const stages = [tSource, tCombine];
+/** t-gather: counts the artifacts it receives per input (tests `multiple` inputs). */
+export const tGather: StageKind<Record<string, never>> = {
+  kind: 't-gather',
+  version: 1,
+  description: 'test stage: records how many artifacts each input received',
+  paramsSchema: { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', additionalProperties: false, properties: {} },
+  inputs: [
+    { name: 'one', optional: true },
+    { name: 'runs', optional: true, multiple: true },
+  ],
+  async run(ctx) {
+    const counts = Object.fromEntries(Object.entries(ctx.inputLists).map(([k, v]) => [k, v.length]));
+    writeFileSync(join(ctx.outDir, 'gathered.json'), JSON.stringify(counts));
+  },
+};
+
+export const stages = [tSource, tCombine, tGather];
