@@ -1,0 +1,97 @@
+/**
+ * Scores one evaluation point: FID (float64 Frechet distance of the two Gaussians,
+ * runner/metrics/frechet.ts), KID (runner/metrics/kid.ts, mean and std over seeded subsets) and the
+ * paper's adjusted FID from two weigh summaries (runner/metrics/weight.ts). Also the real-side
+ * inputs: loading a fid-stats artifact and checking that it was made with the extractor, level and
+ * alpha a point needs. Pure maths and checks; the fid stage does the I/O around it.
+ */
+import { UserError } from '../errors.js';
+import { frechetDistance } from '../metrics/frechet.js';
+import { kernelInceptionDistance } from '../metrics/kid.js';
+import { loadStats, type FeatureStats } from '../metrics/stats.js';
+import { adjustFid, weightDrop, type WeightSummaryLike } from '../metrics/weight.js';
+import type { ArtifactRef } from '../stages/types.js';
+import { describeExtractor, extractorDiff, type ExtractorId } from './extractor.js';
+import { loadFeatures } from './features.js';
+
+/** What a fid-stats artifact's summary records (see runner/stages/fid-stats.ts). */
+export interface RealsSummary {
+  n: number;
+  dim: number;
+  comparable: boolean;
+  extractor: ExtractorId;
+  level: number;
+  alpha: number;
+  masked: { grey: number; modelSha256: string | null; inputSize: number | null; [k: string]: unknown } | null;
+}
+
+export interface Reals {
+  summary: RealsSummary;
+  stats: FeatureStats;
+  /** Feature rows, loaded on first use (KID). */
+  features(): { data: Float32Array; rows: number; dim: number };
+}
+
+/** Reads a fid-stats artifact's summary, checked for the fields evaluation needs. */
+export function realsSummary(ref: ArtifactRef, where: string): RealsSummary {
+  const s = ref.summary as Partial<RealsSummary>;
+  if (ref.kind !== 'fid-stats') throw new UserError(`${where}: expected a fid-stats artifact, got ${ref.kind}`);
+  if (!s.extractor || typeof s.level !== 'number' || typeof s.alpha !== 'number') throw new UserError(`${where}: ${ref.dir} has no extractor/level/alpha in its summary (not a fid-stats artifact?)`);
+  return { n: s.n ?? 0, dim: s.dim ?? s.extractor.dim, comparable: !!s.comparable, extractor: s.extractor, level: s.level, alpha: s.alpha, masked: s.masked ?? null };
+}
+
+export async function openReals(ref: ArtifactRef, where: string): Promise<Reals> {
+  const summary = realsSummary(ref, where);
+  const stats = await loadStats(ref.dir);
+  let rows: ReturnType<typeof loadFeatures> | undefined;
+  return { summary, stats, features: () => (rows ??= loadFeatures(ref.dir)) };
+}
+
+/**
+ * The extractor every reals input agrees on; UserError naming the differing field when two reals
+ * inputs, or a reals input and the fid stage's expected `features`/`inputSize`, disagree.
+ */
+export function commonExtractor(reals: RealsSummary[], expect: { features: string | null; inputSize: number | null }, where: string): ExtractorId {
+  const first = reals[0]!.extractor;
+  for (const [i, r] of reals.entries()) {
+    const d = extractorDiff(first, r.extractor);
+    if (d.length) throw new UserError(`${where}: inputs.reals[${i}] was computed with ${describeExtractor(r.extractor)}, inputs.reals[0] with ${describeExtractor(first)} (${d.join(', ')}); recompute them with one extractor`);
+  }
+  if (expect.features !== null && expect.features !== first.network) {
+    throw new UserError(`${where}: params.features is ${expect.features} but inputs.reals was computed with ${first.network}; FID across feature networks is meaningless (recompute the reals or change params.features)`);
+  }
+  if (expect.inputSize !== null && expect.inputSize !== first.inputSize) {
+    throw new UserError(`${where}: params.inputSize is ${expect.inputSize} but inputs.reals was computed at ${first.inputSize} px; recompute the reals with fid-stats inputSize ${expect.inputSize}`);
+  }
+  return first;
+}
+
+/** The reals input for a point's level and alpha, or undefined. Level mismatch over all reals is the caller's error. */
+export function realsFor(reals: Reals[], level: number, alpha: number): Reals | undefined {
+  return reals.find((r) => r.summary.level === level && Math.abs(r.summary.alpha - alpha) < 1e-9);
+}
+
+export interface Score {
+  fid: number;
+  kid: number | null;
+  kidStd: number | null;
+  kidSubsetSize: number | null;
+}
+
+export function score(gen: { stats: FeatureStats; features: Float32Array }, real: Reals, kid: { enabled: boolean; subsets: number; subsetSize: number; seed: number }): Score {
+  const fid = frechetDistance(gen.stats.mu, gen.stats.sigma, real.stats.mu, real.stats.sigma).fid;
+  if (!kid.enabled) return { fid, kid: null, kidStd: null, kidSubsetSize: null };
+  const rf = real.features();
+  const k = kernelInceptionDistance({ data: gen.features, rows: gen.stats.n, dim: gen.stats.dim }, rf, { numSubsets: kid.subsets, subsetSize: kid.subsetSize, seed: kid.seed });
+  return { fid, kid: k.kid, kidStd: k.std, kidSubsetSize: k.m };
+}
+
+/** d = 1 - meanBytes(grey) / meanBytes(raw) from two weigh artifacts, or null when neither is given. */
+export function adjustment(raw: ArtifactRef | undefined, grey: ArtifactRef | undefined, where: string): { drop: number; rawMeanBytes: number; greyMeanBytes: number } | null {
+  if (!raw && !grey) return null;
+  if (!raw || !grey) throw new UserError(`${where}: the adjusted FID needs both inputs rawWeight and greyWeight (weigh artifacts); got only ${raw ? 'rawWeight' : 'greyWeight'}`);
+  const r = raw.summary as WeightSummaryLike, g = grey.summary as WeightSummaryLike;
+  return { drop: weightDrop(r, g), rawMeanBytes: r.meanBytes, greyMeanBytes: g.meanBytes };
+}
+
+export { adjustFid };
