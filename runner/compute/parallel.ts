@@ -12,9 +12,10 @@
  * export returning {groups: {name: Variable[]}} and one loss export per phase. Not here: data
  * loading, schedules, checkpoints (the training stage owns them; it can read `model` on main).
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendInfo } from './backend.js';
+import { initBackend, type BackendInfo, type BackendRequest } from './backend.js';
 import { importExport, runLoss } from './parallel-shared.js';
 import {
   layoutOf, type LayoutEntry, type LossContext, type LossFn, type ModelFactory, type ModuleRef, type PhaseSpec,
@@ -26,7 +27,8 @@ export type { LossContext, LossFn, LossResult, ModelFactory, ModuleRef, PhaseSpe
 export interface ParallelOptions {
   /** Shards per step = 1 (main thread) + worker threads; 0 or 1 computes in process only. */
   workers: number;
-  backend?: 'wasm' | 'cpu';
+  /** Any backend request (default 'wasm'); worker threads need it to resolve to wasm or cpu. */
+  backend?: BackendRequest;
   model: ModuleRef & { args?: unknown };
   /**
    * Training phases by name (e.g. {vae: ...} or {d: ..., g: ...}) with a factory for the optimizer
@@ -82,6 +84,10 @@ export class ParallelTrainer {
       losses[name] = await importExport<LossFn>(p.loss);
     }
     if (opts.workers <= 1) return new ParallelTrainer(opts, model, layout, losses, [], undefined, backend);
+    if (backend.backend !== 'wasm' && backend.backend !== 'cpu') {
+      throw new Error(`parallel: worker threads need the wasm or cpu backend, not '${backend.backend}' (use planWorkers)`);
+    }
+    const threadBackend = backend.backend;
 
     const total = layout.reduce((a, e) => a + e.size, 0);
     const weightsSab = new SharedArrayBuffer(total * 4);
@@ -100,7 +106,7 @@ export class ParallelTrainer {
       slots.push(slot);
     }
     try {
-      const ready = await Promise.all(slots.map((s) => t.send(s, { type: 'init', backend: opts.backend ?? 'wasm', model: opts.model, phases, weights: weightsSab, grads: s.grads.buffer as SharedArrayBuffer })));
+      const ready = await Promise.all(slots.map((s) => t.send(s, { type: 'init', backend: threadBackend, model: opts.model, phases, weights: weightsSab, grads: s.grads.buffer as SharedArrayBuffer })));
       for (const r of ready) {
         if (r.type === 'error') throw new Error(`parallel worker failed to initialise: ${r.message}`);
         if (r.type !== 'ready') throw new Error('parallel: worker did not initialise');
@@ -205,6 +211,17 @@ function rowsOf(batch: Batch): number {
   const ns = new Set(Object.values(batch).map((t) => t.shape[0]));
   if (ns.size !== 1) throw new Error(`parallel: batch inputs disagree on rows: ${[...ns].join(', ')}`);
   return [...ns][0]!;
+}
+
+/**
+ * Shards a training stage should use for `compute.workers` on the selected backend: 1 on
+ * 'tensorflow' (libtensorflow already uses every core, and ParallelTrainer runs wasm/cpu only),
+ * else the request capped at the cores Node reports. The reason goes to ctx.setEnv.
+ */
+export function planWorkers(requested: number, backend: string, cores = availableParallelism()): { workers: number; reason: string } {
+  if (backend === 'tensorflow') return { workers: 1, reason: 'native TensorFlow is multi-threaded: no worker threads' };
+  const workers = Math.max(1, Math.min(Math.floor(requested), cores));
+  return { workers, reason: workers < requested ? `${requested} requested, capped at ${cores} cores` : `${workers} as requested` };
 }
 
 /** Contiguous near-equal shards [start, end) in worker order. */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { ParallelTrainer, splitRows } from '../../runner/compute/parallel.js';
+import { ParallelTrainer, planWorkers, splitRows } from '../../runner/compute/parallel.js';
 import { tinyBatch } from './fixtures/tiny-conv.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/tiny-conv.js', import.meta.url));
@@ -20,7 +20,9 @@ async function train(workers: number, steps: number, lossExport = 'tinyConvLoss'
   });
   try {
     const losses: number[] = [];
+    let tensors = 0;
     for (let i = 0; i < steps; i++) {
+      if (i === 1) tensors = tf.memory().numTensors; // after step 0 created the optimizer slots
       const x = tinyBatch(6, 100 + i, 16);
       const r = await t.step('fit', { x });
       assert.equal(r.n, 6);
@@ -28,6 +30,7 @@ async function train(workers: number, steps: number, lossExport = 'tinyConvLoss'
       losses.push(r.loss);
       x.dispose();
     }
+    if (steps > 1) assert.equal(tf.memory().numTensors, tensors, 'no tensors leak per step on the main thread');
     const weights = t.model.groups.all!.map((v) => Array.from(v.dataSync()));
     return { losses, weights, workers: t.workers };
   } finally {
@@ -39,6 +42,13 @@ test('splitRows: contiguous, covering, near-equal shards', () => {
   assert.deepEqual(splitRows(7, 2), [[0, 3], [3, 7]]);
   assert.deepEqual(splitRows(6, 3), [[0, 2], [2, 4], [4, 6]]);
   assert.throws(() => splitRows(1, 2), /cannot feed 2 workers/);
+});
+
+test('planWorkers: 1 on tensorflow, capped at the cores otherwise', () => {
+  assert.equal(planWorkers(4, 'tensorflow', 16).workers, 1);
+  assert.deepEqual(planWorkers(4, 'wasm', 2), { workers: 2, reason: '4 requested, capped at 2 cores' });
+  assert.deepEqual(planWorkers(2, 'wasm', 8), { workers: 2, reason: '2 as requested' });
+  assert.equal(planWorkers(0, 'cpu', 8).workers, 1);
 });
 
 test('2 workers follow the in-process trajectory and are bit-reproducible', async () => {
