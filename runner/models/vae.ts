@@ -8,8 +8,9 @@
  *   encoder: conv3x3(c_0) lrelu, n x [conv4x4 stride 2 (c_{i+1}) lrelu], flatten, dense mu, dense logvar
  *   decoder: dense(4*4*c_n) lrelu, reshape, n x [bilinear upsample x2, conv3x3 (c_{n-1-j}) lrelu],
  *            conv3x3(C) tanh
- * Bilinear rather than nearest up-sampling: the stock wasm ResizeNearestNeighborGrad kernel (tfjs 4.22)
- * returns wrong gradients for batch > 1 (test/models/vae-grads.test.ts guards the gradients).
+ * Bilinear rather than nearest up-sampling: the pure-JS cpu backend's ResizeNearestNeighborGrad
+ * (tfjs 4.22) is wrong for batch > 1 (docs/compute.md), and the VAE must train correctly on both CPU
+ * backends; test/models/vae-grads.test.ts checks wasm and cpu gradients agree.
  * Pixels are scaled to [-1, 1] on input (batches.ts) and the decoder ends in tanh, so its output is
  * in the same range.
  *

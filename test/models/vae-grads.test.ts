@@ -1,7 +1,8 @@
 /**
- * VAE gradients on the wasm backend (with runner/compute's kernels) equal those of the reference
- * pure-JS cpu backend, for every weight, with batch > 1. Guards against kernel bugs such as the
- * stock wasm ResizeNearestNeighborGrad one (wrong for batch > 1), which made training crawl.
+ * VAE gradients on the wasm backend (with runner/compute's kernels) equal those of the pure-JS cpu
+ * backend, for every weight, with batch > 1. Two independent kernel sets agreeing guards against
+ * kernel bugs such as the cpu backend's ResizeNearestNeighborGrad (wrong for batch > 1; why the VAE
+ * up-samples bilinearly).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
