@@ -33,6 +33,6 @@ export function noise(count: number, seed: number, resolution = 32): ArtifactRef
   return { key: 'test', hash: `noise-${count}-${seed}`, dir, summary: {}, kind: 'dataset' };
 }
 
-export async function realStats(images: ArtifactRef, params: Record<string, unknown> = {}): Promise<ArtifactRef> {
-  return (await runStage(fidStatsStage, { ...CHEAP, featureBatch: 8, ...params }, { images })).ref;
+export async function realStats(images: ArtifactRef, params: Record<string, unknown> = {}, mask?: ArtifactRef): Promise<ArtifactRef> {
+  return (await runStage(fidStatsStage, { ...CHEAP, featureBatch: 8, ...params }, { images, ...(mask ? { mask } : {}) })).ref;
 }
