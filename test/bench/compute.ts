@@ -8,6 +8,8 @@
  * 2. Training steps/s and images/s of the 3-layer conv net in test/compute/fixtures/tiny-conv.ts
  *    (32x32x3, width 32, batch 32, Adam) on wasm in process, wasm with 2 workers, and cpu (batch 4).
  *    test/bench/torch_conv.py measures the same net in PyTorch for comparison.
+ * `..._cpu_ms_per_image` is CPU time of all threads per image: equal values for 1 and 2 workers mean
+ * the parallel path adds little work, whatever the wall-clock speed-up on a busy machine.
  * Timings on a shared machine are noisy: run it twice. Run directly with
  * `node -e "import('./dist/test/bench/compute.js').then(m => m.bench()).then(console.log)"`.
  */
@@ -97,8 +99,11 @@ async function trainRate(out: Out, label: string, backend: 'wasm' | 'cpu', worke
     const x = tinyBatch(batch, 5);
     await t.step('fit', { x }); // warm-up (XNNPACK operator creation, worker JIT)
     const t0 = performance.now();
+    const c0 = process.cpuUsage(); // all threads of the process: shows the parallel overhead even when cores are busy
     for (let i = 0; i < steps; i++) await t.step('fit', { x });
     const s = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
+    out[`train_tinyconv_${label}_cpu_ms_per_image`] = Number(((cpu.user + cpu.system) / 1000 / (steps * batch)).toPrecision(3));
     out[`train_tinyconv_${label}_steps_per_s`] = Number((steps / s).toPrecision(3));
     out[`train_tinyconv_${label}_images_per_s`] = Number(((steps * batch) / s).toPrecision(3));
     x.dispose();
