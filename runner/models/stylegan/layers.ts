@@ -144,6 +144,15 @@ export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(b, [n, 2 * h, 2 * w, c]);
 }
 
+/**
+ * Nearest-neighbour 2x upsample with the stock kernel: same values as `upsample2x` and ~4x faster
+ * forward + backward on wasm, but its gradient is not differentiable again. For the generator only
+ * (no penalty differentiates G twice) and for data preparation outside any gradient.
+ */
+export function upsample2xFirstOrder(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+}
+
 /** 2x2 box-filter downsample as reshape + mean (no pooling kernels: their grads are not differentiable). */
 export function downsample2x(x: tf.Tensor4D): tf.Tensor4D {
   const [n, h, w, c] = x.shape;

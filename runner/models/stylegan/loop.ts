@@ -25,7 +25,7 @@ import { gridPng } from '../../imaging/grid.js';
 import { hashInts } from '../../datasets/prng.js';
 import type { ProgressUpdate } from '../../stages/types.js';
 import { checkConfig, levelOf, type StyleGanConfig } from './config.js';
-import { resizePow2, upsample2x, downsample2x } from './layers.js';
+import { resizePow2, upsample2xFirstOrder, downsample2x } from './layers.js';
 import type { LossKind } from './losses.js';
 import { StyleGanTrainer } from './trainer.js';
 import { seededNoise } from './synthesis.js';
@@ -77,7 +77,7 @@ export function realBatch(pixels: Uint8Array, n: number, datasetRes: number, res
   return tf.tidy(() => {
     const x = resizePow2(toSigned(pixels, n, datasetRes, 3), res);
     if (alpha >= 1) return x;
-    return tf.add(tf.mul(x, alpha), tf.mul(upsample2x(downsample2x(x)), 1 - alpha)) as tf.Tensor4D;
+    return tf.add(tf.mul(x, alpha), tf.mul(upsample2xFirstOrder(downsample2x(x)), 1 - alpha)) as tf.Tensor4D;
   });
 }
 

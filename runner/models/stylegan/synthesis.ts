@@ -8,7 +8,9 @@
  * Scope: the function of (w per layer, level, alpha, noise). Not: mapping, truncation, mixing.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { EqConv, NoiseInput, ParamSet, StyleMod, instanceNorm, lrelu, upsample2x } from './layers.js';
+// The generator is only differentiated once (penalties differentiate D twice), so it may use the
+// faster stock nearest-neighbour kernel.
+import { EqConv, NoiseInput, ParamSet, StyleMod, instanceNorm, lrelu, upsample2xFirstOrder as upsample2x } from './layers.js';
 import { channels, levelResolution, numLevels, type StyleGanConfig } from './config.js';
 
 /** Supplies the [N, res, res, 1] noise image of style layer `layer`, or null for no noise. */
