@@ -3,6 +3,9 @@
  * defaults -> semantic checks of the stage wiring (inputs name existing stages, input names fit the
  * kind, required inputs present, no cycles). Returns typed declarations; nothing downstream reads YAML.
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { ComputeRequest } from '../stages/types.js';
 import type { Registry } from '../stages/registry.js';
@@ -22,6 +25,8 @@ export interface StageDecl {
   pos: SourcePos;
   /** For a replica of a per-seed stage: its seed. */
   seed?: number;
+  /** Path params (resolved to absolute paths) and where each was set, for keying and messages. */
+  paths?: Record<string, SourcePos>;
 }
 
 /** Every stage id a declaration reads from, lists flattened. */
@@ -157,7 +162,8 @@ export function loadExperiment(file: string, registry: Registry): Experiment {
         errors.push({ pos: at(base, true), line: `stages.${id}.inputs: kind '${s.kind}' needs input '${spec.name}'${spec.description ? ` (${spec.description})` : ''}` });
       }
     }
-    decls.set(id, { id, kind: s.kind, params: s.params, inputs: s.inputs, pos: at(base, true) });
+    const paths = resolvePathParams(s.params, kind.paths ?? [], pointerJoin(base, 'params'), at);
+    decls.set(id, { id, kind: s.kind, params: s.params, inputs: s.inputs, pos: at(base, true), ...(paths ? { paths } : {}) });
   }
   if (errors.length) {
     const lines = errors.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col).map((e) => `${formatPos(e.pos)}: ${e.line}`);
@@ -210,6 +216,39 @@ function expandSeeds(stages: StageDecl[], registry: Registry, seeds: number[], r
       const params = refs.has(s.id) ? substituteSeed(s.params, refs.get(s.id)!, templates.get(s.id)!, seed) : s.params;
       out.push({ ...s, id: `${s.id}@${seed}`, params, inputs: wire(seed), seed });
     }
+  }
+  return out;
+}
+
+/** Resolves path params in place (`~`, then relative to the file that set them); returns their positions. */
+function resolvePathParams(params: Record<string, unknown>, names: string[], base: string, at: (p: string) => SourcePos): Record<string, SourcePos> | undefined {
+  let out: Record<string, SourcePos> | undefined;
+  for (const name of names) {
+    const tokens = name.split('.');
+    let parent: Record<string, unknown> | undefined = params;
+    for (const t of tokens.slice(0, -1)) parent = parent?.[t] && typeof parent[t] === 'object' ? (parent[t] as Record<string, unknown>) : undefined;
+    const leaf = tokens.at(-1)!;
+    const v = parent?.[leaf];
+    if (typeof v !== 'string' || v === '') continue;
+    const pos = at(tokens.reduce((p, t) => pointerJoin(p, t), base));
+    const expanded = v === '~' || v.startsWith('~/') ? join(homedir(), v.slice(1)) : v;
+    parent![leaf] = isAbsolute(expanded) ? expanded : resolve(dirname(pos.file), expanded);
+    (out ??= {})[name] = pos;
+  }
+  return out;
+}
+
+/** Params as they enter the key: every path param replaced by the content fingerprint of what it names. */
+export function keyParams(decl: StageDecl, fingerprint: (path: string) => string): Record<string, unknown> {
+  if (!decl.paths) return decl.params;
+  const out = structuredClone(decl.params);
+  for (const [name, pos] of Object.entries(decl.paths)) {
+    const tokens = name.split('.');
+    let parent = out;
+    for (const t of tokens.slice(0, -1)) parent = parent[t] as Record<string, unknown>;
+    const path = parent[tokens.at(-1)!] as string;
+    if (!existsSync(path)) throw new UserError(`${formatPos(pos)}: stages.${decl.id.split('@')[0]}.params.${name}: no such file or folder: ${path}`);
+    parent[tokens.at(-1)!] = fingerprint(path);
   }
   return out;
 }

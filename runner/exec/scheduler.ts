@@ -11,7 +11,7 @@ import { executeSpec, type ExecResult } from './execute.js';
 import { executeInChild } from './child.js';
 import { writeLock, type LockFile } from '../lockfile/lockfile.js';
 import { baseEnvironment, type Store, type StageSpec } from '../store/store.js';
-import { inputIds, type Experiment } from '../config/experiment.js';
+import { inputIds, keyParams, type Experiment } from '../config/experiment.js';
 import { mapOneOrMany } from '../graph/one-or-many.js';
 import type { Registry } from '../stages/registry.js';
 import type { ProgressUpdate, ComputeRequest } from '../stages/types.js';
@@ -83,7 +83,18 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
         if (accel) acceleratorBusy = true;
         const inputs: StageSpec['inputs'] = {};
         for (const [name, src] of Object.entries(s.inputs)) inputs[name] = mapOneOrMany(src, (id) => ({ key: keys.get(id)!, hash: results.get(id)!.meta.outputHash }));
-        const key = stageKey({ kind: s.kind, version: kind.version, params: s.params, inputs: Object.fromEntries(Object.entries(inputs).map(([n, v]) => [n, mapOneOrMany(v, (x) => x.hash)])) });
+        let key: string;
+        try {
+          key = stageKey({ kind: s.kind, version: kind.version, params: keyParams(s, (f) => store.fingerprints().fingerprint(f)), inputs: Object.fromEntries(Object.entries(inputs).map(([n, v]) => [n, mapOneOrMany(v, (x) => x.hash)])) });
+          store.fingerprints().save();
+        } catch (e) {
+          errors.push({ id: s.id, error: e as Error });
+          stopLaunching = true;
+          running--;
+          if (accel) acceleratorBusy = false;
+          ev.failed?.(s.id, e as Error);
+          continue;
+        }
         keys.set(s.id, key);
         const spec: StageSpec = { key, kind: s.kind, version: kind.version, params: s.params, inputs, id: s.id };
         const forced = !!(opts.force?.all || opts.force?.ids?.has(s.id));

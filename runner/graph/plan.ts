@@ -6,7 +6,7 @@
  */
 import { canonicalJson, stageKey } from './canonical.js';
 import { flat } from './one-or-many.js';
-import type { Experiment, StageDecl } from '../config/experiment.js';
+import { keyParams, type Experiment, type StageDecl } from '../config/experiment.js';
 import type { Registry } from '../stages/registry.js';
 import type { Store } from '../store/store.js';
 import type { LockFile } from '../lockfile/lockfile.js';
@@ -56,13 +56,14 @@ export function planExperiment(exp: Experiment, registry: Registry, store: Store
       if (hs.some((h) => h === undefined)) known = false;
       else inputHashes[name] = Array.isArray(src) ? (hs as string[]) : hs[0]!;
     }
-    const key = known ? stageKey({ kind: s.kind, version: kind.version, params: s.params, inputs: inputHashes }) : null;
+    const key = known ? stageKey({ kind: s.kind, version: kind.version, params: keyParams(s, (f) => store.fingerprints().fingerprint(f)), inputs: inputHashes }) : null;
     const forced = force.all || force.ids?.has(s.id);
     const p = decide(s, kind.version, key, inputHashes, !!forced, store, prev, willRun);
     if (p.reason === 'cached' && key) hashes.set(s.id, store.readMeta(key).outputHash);
     else willRun.add(s.id);
     out.push({ id: s.id, kind: s.kind, version: kind.version, params: s.params, inputs: s.inputs, key, reason: p.reason, detail: p.detail, accelerator: !!kind.accelerator?.(s.params) });
   }
+  store.fingerprints().save();
   return out;
 }
 

@@ -28,6 +28,8 @@ export const datasetStage: StageKind<DatasetParams> = {
   description: 'Square RGB image dataset from a folder/.zip of images, or synthetic faces with masks and factors',
   paramsSchema: 'dataset.schema.json',
   inputs: [],
+  // The key holds the content fingerprint of the folder/zip, never the path (docs/runner.md).
+  paths: ['path'],
   async run(ctx) {
     const p = ctx.params;
     ctx.setEnv('sharp', (await import('sharp')).default.versions.sharp ?? 'unknown');

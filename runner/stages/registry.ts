@@ -22,6 +22,8 @@ async function builtinKinds(): Promise<StageKind[]> {
 const BUILTINS: Array<[string, string]> = [
   ['./dataset.js', 'datasetStage'],
   ['./mask.js', 'maskStage'],
+  ['./composite.js', 'compositeStage'],
+  ['./weigh.js', 'weighStage'],
 ];
 const BUILTIN_MODULES = BUILTINS.map(([m]) => m);
 const BUILTIN_EXPORTS = BUILTINS.map(([, e]) => e);

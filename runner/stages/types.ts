@@ -93,6 +93,12 @@ export interface StageKind<P = any> {
   paramsSchema: string | Record<string, unknown>;
   /** Named inputs this kind consumes. */
   inputs: InputSpec[];
+  /**
+   * Params (dotted names, e.g. 'path', 'model.path') that name files or folders. The runner resolves
+   * them against the experiment file that set them (and `~`), and keys the stage on their content
+   * fingerprint instead of the path, so moving data or sharing a key across machines works.
+   */
+  paths?: string[];
   /** True when the stage needs the accelerator (run one at a time). */
   accelerator?: (params: P) => boolean;
   run(ctx: StageContext<P>): Promise<StageResult | void>;

@@ -20,6 +20,7 @@ import { join, dirname, resolve } from 'node:path';
 import { hostname, cpus, platform, arch } from 'node:os';
 import { UserError } from '../errors.js';
 import { hashFile, listFiles, outputHash, type FileEntry } from './hash.js';
+import { FingerprintCache } from './fingerprint.js';
 import type { ArtifactRef } from '../stages/types.js';
 
 export interface ArtifactMeta {
@@ -86,8 +87,15 @@ function writeJsonAtomic(path: string, value: unknown): void {
 
 export class Store {
   readonly root: string;
+  private fpCache: FingerprintCache | undefined;
   constructor(root: string) {
     this.root = resolve(root);
+  }
+
+  /** Content fingerprints of input paths, cached in the store by (size, mtime, inode). */
+  fingerprints(): FingerprintCache {
+    this.fpCache ??= new FingerprintCache(this.path('cache', 'fingerprints.json'));
+    return this.fpCache;
   }
 
   path(...parts: string[]): string {
