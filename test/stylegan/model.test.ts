@@ -122,8 +122,9 @@ test('R1 loss (scores taken from inside the gradient pass) has the gradients of 
   D.dispose();
 });
 
+// cpu is the slow pure-JS backend: one loss there keeps the file short; wasm runs both.
 for (const backend of ['cpu', 'wasm']) {
-  for (const loss of ['logistic-r1', 'wgan-gp'] as const) {
+  for (const loss of (backend === 'cpu' ? ['logistic-r1'] : ['logistic-r1', 'wgan-gp']) as Array<'logistic-r1' | 'wgan-gp'>) {
     test(`training steps at 8 and 16 px on ${backend} (${loss}): finite, no tensor leaks, parameters move`, async () => {
       await tf.setBackend(backend);
       const before = tf.memory().numTensors;
