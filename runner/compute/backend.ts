@@ -117,15 +117,22 @@ async function mustSet(name: string): Promise<void> {
   if (!ok) throw new Error(`tfjs backend '${name}' failed to initialise`);
 }
 
-/** Tries tfjs-node-gpu then tfjs-node; records why each was skipped. */
-async function tryNative(request: BackendRequest, skipped: string[]): Promise<BackendInfo | undefined> {
+/** Loads a package for its side effects (tests pass a fake to exercise the native paths). */
+export type Importer = (pkg: string) => Promise<unknown>;
+
+// A variable specifier keeps TypeScript from resolving the (absent) optional package.
+const importPackage: Importer = (pkg) => import(pkg);
+
+/**
+ * Tries tfjs-node-gpu then tfjs-node; records why each was skipped. Exported for tests only
+ * (initBackend is the API): returns undefined when neither gives a 'tensorflow' backend.
+ */
+export async function tryNative(request: BackendRequest, skipped: string[], load: Importer = importPackage): Promise<BackendInfo | undefined> {
   let cpuFallback: { pkg: string } | undefined;
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     if (cpuFallback) break; // 'tensorflow' is registered already; a second package would replace it.
     try {
-      // A variable specifier keeps TypeScript from resolving the (absent) optional package.
-      const spec: string = pkg;
-      await import(spec);
+      await load(pkg);
     } catch (e) {
       skipped.push(`${pkg}: ${loadError(e, pkg)}`);
       continue;
