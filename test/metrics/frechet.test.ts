@@ -11,9 +11,11 @@ import { loadFixture, relErr, seededFeatures } from './fixtures.js';
 interface Case {
   name: string; dim: number; n1: number; n2: number; features1: number[]; features2: number[];
   trace_sigma1: number; trace_sigma2: number; fro_sigma1: number; fro_sigma2: number;
-  fid_scipy: number; fid_symmetric_numpy: number;
+  fid_scipy: number; fid_symmetric_numpy: number; fid_gram_svd: number; fid_exact: number | null;
 }
-interface Seeded { n: number; dim: number; seeds: [number, number]; shifts: [number, number]; fid_scipy: number }
+interface Seeded {
+  n: number; dim: number; seeds: [number, number]; shifts: [number, number]; fid_scipy: number; fid_gram_svd: number;
+}
 const fx = loadFixture<{ cases: Case[]; seeded: Seeded[] }>('metrics/frechet.json');
 
 /**
@@ -43,6 +45,12 @@ for (const c of fx.cases) {
     t.diagnostic(`ours ${r.fid} scipy ${c.fid_scipy} rel ${e.toExponential(2)} rank ${r.rank} ` +
       `numpy-eigh rel ${relErr(c.fid_symmetric_numpy, c.fid_scipy).toExponential(2)}`);
     assert.ok(e < 1e-6, `relative error ${e}`);
+    // Against the 30-digit value the symmetrised route is far closer than scipy (docs/metrics.md).
+    if (c.fid_exact !== null) {
+      t.diagnostic(`exact ${c.fid_exact}: ours rel ${relErr(r.fid, c.fid_exact).toExponential(2)}, ` +
+        `scipy rel ${relErr(c.fid_scipy, c.fid_exact).toExponential(2)}`);
+      assert.ok(relErr(r.fid, c.fid_exact) < 1e-10, `vs exact: ${r.fid} vs ${c.fid_exact}`);
+    }
     // The eigen route (factor of sigma1 from its eigendecomposition) agrees with the Cholesky route.
     const re = frechetDistance(a.mu, a.sigma, b.mu, b.sigma, { route: 'eigen' });
     const bound = roundoffBound(c.dim, c.fro_sigma1, c.fro_sigma2);
@@ -113,9 +121,27 @@ for (const s of fx.seeded) {
     const e = relErr(r.fid, s.fid_scipy);
     t.diagnostic(`ours ${r.fid} scipy ${s.fid_scipy} rel ${e.toExponential(2)} rank ${r.rank}`);
     assert.ok(e < 1e-6, `relative error ${e}`);
+    // The Gram/SVD reference has no square roots of round-off: a much tighter agreement.
+    t.diagnostic(`gram-svd ${s.fid_gram_svd}: ours rel ${relErr(r.fid, s.fid_gram_svd).toExponential(2)}`);
+    assert.ok(relErr(r.fid, s.fid_gram_svd) < 1e-10);
     if (long) { // full rank: the two factorisations (of sigma1, of sigma2) agree
       const swapped = frechetDistance(b.mu, b.sigma, a.mu, a.sigma);
       assert.ok(relErr(swapped.fid, r.fid) < 1e-10);
     }
   });
+}
+
+test('FID scales as c² when the features are scaled by c (no absolute thresholds bite at large scale)', () => {
+  const c = fx.cases.find((x) => x.name === 'rank-deficient-d64')!;
+  const base = frechetDistance(...pair(c, 1)).fid;
+  for (const scale of [1e-3, 1e4]) {
+    const f = frechetDistance(...pair(c, scale)).fid;
+    assert.ok(relErr(f, base * scale * scale) < 1e-10, `scale ${scale}: ${f} vs ${base * scale * scale}`);
+  }
+});
+
+function pair(c: Case, scale: number): [Float64Array, Float64Array, Float64Array, Float64Array] {
+  const a = featureStats(Float64Array.from(c.features1, (v) => v * scale), c.n1, c.dim);
+  const b = featureStats(Float64Array.from(c.features2, (v) => v * scale), c.n2, c.dim);
+  return [a.mu, a.sigma, b.mu, b.sigma];
 }
