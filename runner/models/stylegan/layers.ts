@@ -125,15 +125,25 @@ export const convValid: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D = tf.cus
   }) as unknown as Parameters<typeof tf.customGrad>[0],
 ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
 
-/** Same-padding stride-1 convolution for odd kernels; 1x1 goes through matMul. */
-export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
+/**
+ * Same-padding stride-1 convolution for odd kernels; 1x1 goes through matMul. `firstOrder`: the
+ * caller never differentiates twice (the generator), so the stock Conv2D gradient may be used when
+ * the backend has its kernels (runner/compute registers fast ones for wasm); else `convValid`.
+ */
+export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, firstOrder = false): tf.Tensor4D {
   const [k, , cin, cout] = w.shape;
   if (k === 1) {
     const [n, h, wd] = x.shape;
     return tf.reshape(tf.matMul(tf.reshape(x, [n * h * wd, cin]), tf.reshape(w, [cin, cout])), [n, h, wd, cout]);
   }
+  if (firstOrder && hasConvGradKernels()) return tf.conv2d(x, w, 1, 'same');
   const p = (k - 1) / 2;
   return convValid(tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) as tf.Tensor4D, w);
+}
+
+function hasConvGradKernels(): boolean {
+  const b = tf.getBackend();
+  return tf.getKernel('Conv2DBackpropFilter', b) !== undefined && tf.getKernel('Conv2DBackpropInput', b) !== undefined;
 }
 
 /** Nearest-neighbour 2x upsample as rank-4 reshape + tile (tfjs differentiates both twice). */
@@ -169,7 +179,13 @@ export function resizePow2(x: tf.Tensor4D, size: number): tf.Tensor4D {
   return y;
 }
 
-export interface EqOpts { gain?: number; lrmul?: number; biasInit?: number }
+export interface EqOpts {
+  gain?: number;
+  lrmul?: number;
+  biasInit?: number;
+  /** Conv only: the layer is never differentiated twice (see conv2dSame). */
+  firstOrder?: boolean;
+}
 
 /** Equalized-lr fully connected layer with bias. */
 export class EqDense {
@@ -186,15 +202,17 @@ export class EqDense {
 
 /** Equalized-lr same-padding convolution with bias. */
 export class EqConv {
+  private readonly firstOrder: boolean;
   constructor(private readonly p: ParamSet, readonly name: string, readonly inC: number, readonly outC: number, readonly k: number, opts: EqOpts = {}) {
     const lrmul = opts.lrmul ?? 1;
     p.weight(`${name}/w`, [k, k, inC, outC], k * k * inC, opts.gain ?? SQRT2, lrmul);
     p.bias(`${name}/b`, outC, lrmul, opts.biasInit ?? 0);
+    this.firstOrder = opts.firstOrder ?? false;
   }
 
   /** Convolution without bias (the synthesis network adds noise before the bias). */
   conv(x: tf.Tensor4D): tf.Tensor4D {
-    return conv2dSame(x, this.p.get(`${this.name}/w`) as tf.Tensor4D);
+    return conv2dSame(x, this.p.get(`${this.name}/w`) as tf.Tensor4D, this.firstOrder);
   }
 
   addBias(x: tf.Tensor4D): tf.Tensor4D {

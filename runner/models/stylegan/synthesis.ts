@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 // The generator is only differentiated once (penalties differentiate D twice), so it may use the
-// faster stock nearest-neighbour kernel.
+// faster stock nearest-neighbour kernel and stock conv gradients.
 import { EqConv, NoiseInput, ParamSet, StyleMod, instanceNorm, lrelu, upsample2xFirstOrder as upsample2x } from './layers.js';
 import { channels, levelResolution, numLevels, type StyleGanConfig } from './config.js';
 
@@ -57,11 +57,11 @@ export class Synthesis {
       const pre = `g/syn/${res}`;
       if (l === 0) p.plain(`${pre}/const`, tf.ones([1, 4, 4, ch]));
       this.blocks.push({
-        conv0: l === 0 ? undefined : new EqConv(p, `${pre}/conv0`, prevCh, ch, 3),
+        conv0: l === 0 ? undefined : new EqConv(p, `${pre}/conv0`, prevCh, ch, 3, { firstOrder: true }),
         epi0: new Epilogue(p, `${pre}/epi0`, ch, cfg.wDim, 2 * l),
-        conv1: new EqConv(p, `${pre}/conv1`, ch, ch, 3),
+        conv1: new EqConv(p, `${pre}/conv1`, ch, ch, 3, { firstOrder: true }),
         epi1: new Epilogue(p, `${pre}/epi1`, ch, cfg.wDim, 2 * l + 1),
-        toRgb: new EqConv(p, `${pre}/torgb`, ch, 3, 1, { gain: 1 }),
+        toRgb: new EqConv(p, `${pre}/torgb`, ch, 3, 1, { gain: 1, firstOrder: true }),
       });
       prevCh = ch;
     }
