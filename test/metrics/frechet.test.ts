@@ -83,6 +83,10 @@ test('closed form for commuting (diagonal) covariances, including zero variances
   const r = frechetDistance(mu1, s1, mu2, s2);
   assert.ok(Math.abs(r.fid - expected) < 1e-12, `${r.fid} vs ${expected}`);
   assert.equal(r.rank, 4); // both have rank 4: zero variances are detected exactly
+  // A degenerate set (all features equal: zero covariance) against s2: FID = |Δmu|² + tr(s2).
+  const zero = new Float64Array(d * d);
+  assert.equal(frechetDistance(mu1, zero, mu2, s2).fid, 5 + vb.reduce((x, y) => x + y, 0));
+  assert.equal(frechetDistance(mu1, zero, mu2, zero).fid, 5);
 });
 
 test('pytorch-fid guards: clearly non-PSD input raises, non-finite input raises', () => {
