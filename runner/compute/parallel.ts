@@ -24,6 +24,16 @@ import {
 
 export type { LossContext, LossFn, LossResult, ModelFactory, ModuleRef, PhaseSpec, ReplicaModel } from './parallel-protocol.js';
 
+/**
+ * What applies a phase's averaged gradients (keyed by the main model's tf.Variable.name): a
+ * tf.Optimizer, or a wrapper such as `{ applyGradients: (g) => adam.apply(g, lrNow()) }`.
+ */
+export interface GradientApplier {
+  /** Typed like tf.Optimizer's (tfjs declares the gradients as Variables; they are plain tensors). */
+  applyGradients(grads: Record<string, tf.Variable>): void;
+  dispose?(): void;
+}
+
 export interface ParallelOptions {
   /** Shards per step = 1 (main thread) + worker threads; 0 or 1 computes in process only. */
   workers: number;
@@ -34,7 +44,7 @@ export interface ParallelOptions {
    * Training phases by name (e.g. {vae: ...} or {d: ..., g: ...}) with a factory for the optimizer
    * each uses (called once after the backend is up: tfjs optimizers allocate tensors when built).
    */
-  phases: Record<string, PhaseSpec & { optimizer: () => tf.Optimizer }>;
+  phases: Record<string, PhaseSpec & { optimizer: () => GradientApplier }>;
   /** Seed mixed into every LossContext.seed. */
   seed?: number;
 }
@@ -60,7 +70,7 @@ interface Slot {
 export class ParallelTrainer {
   private steps = new Map<string, number>();
   /** The optimizer of each phase (on the main thread; read its state for checkpoints). */
-  readonly optimizers: Record<string, tf.Optimizer>;
+  readonly optimizers: Record<string, GradientApplier>;
   private constructor(
     private readonly opts: ParallelOptions,
     /** The master model on the main thread (read it for sampling, evaluation, checkpoints). */
@@ -177,7 +187,7 @@ export class ParallelTrainer {
     const grads = entries.map((e, i) => tf.tensor(acc[i]!, e.shape));
     const named: tf.NamedTensorMap = {};
     vars.forEach((v, i) => { named[v.name] = grads[i]!; });
-    this.optimizers[phase]!.applyGradients(named);
+    this.optimizers[phase]!.applyGradients(named as Record<string, tf.Variable>);
     tf.dispose(grads);
     if (this.slots.length) {
       this.publish([spec.group]);
@@ -189,7 +199,7 @@ export class ParallelTrainer {
   async dispose(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
-    for (const o of Object.values(this.optimizers)) o.dispose();
+    for (const o of Object.values(this.optimizers)) o.dispose?.();
   }
 
   private publish(groups: string[]): void {

@@ -7,16 +7,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { ParallelTrainer, planWorkers, splitRows } from '../../runner/compute/parallel.js';
+import { ParallelTrainer, planWorkers, splitRows, type GradientApplier } from '../../runner/compute/parallel.js';
 import { tinyBatch } from './fixtures/tiny-conv.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/tiny-conv.js', import.meta.url));
 
-async function train(workers: number, steps: number, lossExport = 'tinyConvLoss') {
+/** A hand-written applier (not a tf.Optimizer): what wrapping runner/training/adam.ts looks like. */
+const sgd = (lr: number) => () => ({
+  applyGradients: (g: Record<string, tf.Variable>) => tf.tidy(() => {
+    for (const [name, grad] of Object.entries(g)) {
+      const v = tf.engine().registeredVariables[name]!;
+      v.assign(tf.sub(v, tf.mul(grad, lr)));
+    }
+  }),
+});
+
+async function train(workers: number, steps: number, lossExport = 'tinyConvLoss', optimizer: () => GradientApplier = () => tf.train.adam(1e-2)) {
   const t = await ParallelTrainer.create({
     workers, backend: 'wasm', seed: 1,
     model: { module: fixture, export: 'makeTinyConv', args: { seed: 7, width: 8 } },
-    phases: { fit: { loss: { module: fixture, export: lossExport }, group: 'all', optimizer: () => tf.train.adam(1e-2) } },
+    phases: { fit: { loss: { module: fixture, export: lossExport }, group: 'all', optimizer } },
   });
   try {
     const losses: number[] = [];
@@ -62,6 +72,13 @@ test('2 workers follow the in-process trajectory and are bit-reproducible', asyn
   a.weights.forEach((w, i) => w.forEach((v, j) => assert.ok(Math.abs(v - one.weights[i]![j]!) < 1e-3, `weight ${i}[${j}]`)));
   assert.deepEqual(a.losses, b.losses, 'same bits run to run');
   assert.deepEqual(a.weights, b.weights, 'same weights run to run');
+});
+
+test('a custom gradient applier (plain SGD) trains the same with 1 and 2 workers', async () => {
+  const one = await train(1, 3, 'tinyConvLoss', sgd(0.05));
+  const two = await train(2, 3, 'tinyConvLoss', sgd(0.05));
+  assert.ok(one.losses[2]! < one.losses[0]!, `loss decreases: ${one.losses.join(', ')}`);
+  two.losses.forEach((l, i) => assert.ok(Math.abs(l - one.losses[i]!) < 1e-4 * Math.max(1, Math.abs(l)), `step ${i}`));
 });
 
 test('a missing loss export fails at creation, naming it', async () => {
