@@ -42,9 +42,10 @@ export interface ParallelOptions {
   model: ModuleRef & { args?: unknown };
   /**
    * Training phases by name (e.g. {vae: ...} or {d: ..., g: ...}) with a factory for the optimizer
-   * each uses (called once after the backend is up: tfjs optimizers allocate tensors when built).
+   * each uses, given the main thread's master model (called once after the backend is up: tfjs
+   * optimizers allocate tensors when built).
    */
-  phases: Record<string, PhaseSpec & { optimizer: () => GradientApplier }>;
+  phases: Record<string, PhaseSpec & { optimizer: (master: ReplicaModel) => GradientApplier }>;
   /** Seed mixed into every LossContext.seed. */
   seed?: number;
 }
@@ -81,7 +82,7 @@ export class ParallelTrainer {
     private readonly weights: Float32Array | undefined,
     readonly backend: BackendInfo,
   ) {
-    this.optimizers = Object.fromEntries(Object.entries(opts.phases).map(([k, p]) => [k, p.optimizer()]));
+    this.optimizers = Object.fromEntries(Object.entries(opts.phases).map(([k, p]) => [k, p.optimizer(model)]));
   }
 
   static async create(opts: ParallelOptions): Promise<ParallelTrainer> {

@@ -7,22 +7,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { ParallelTrainer, planWorkers, splitRows, type GradientApplier } from '../../runner/compute/parallel.js';
+import { ParallelTrainer, planWorkers, splitRows, type GradientApplier, type ReplicaModel } from '../../runner/compute/parallel.js';
 import { tinyBatch } from './fixtures/tiny-conv.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/tiny-conv.js', import.meta.url));
 
 /** A hand-written applier (not a tf.Optimizer): what wrapping runner/training/adam.ts looks like. */
-const sgd = (lr: number) => () => ({
-  applyGradients: (g: Record<string, tf.Variable>) => tf.tidy(() => {
-    for (const [name, grad] of Object.entries(g)) {
-      const v = tf.engine().registeredVariables[name]!;
-      v.assign(tf.sub(v, tf.mul(grad, lr)));
-    }
-  }),
-});
+const sgd = (lr: number) => (master: ReplicaModel) => {
+  const byName = new Map(master.groups.all!.map((v) => [v.name, v]));
+  return {
+    applyGradients: (g: Record<string, tf.Variable>) => tf.tidy(() => {
+      for (const [name, grad] of Object.entries(g)) {
+        const v = byName.get(name)!;
+        v.assign(tf.sub(v, tf.mul(grad, lr)));
+      }
+    }),
+  };
+};
 
-async function train(workers: number, steps: number, lossExport = 'tinyConvLoss', optimizer: () => GradientApplier = () => tf.train.adam(1e-2)) {
+async function train(workers: number, steps: number, lossExport = 'tinyConvLoss', optimizer: (m: ReplicaModel) => GradientApplier = () => tf.train.adam(1e-2)) {
   const t = await ParallelTrainer.create({
     workers, backend: 'wasm', seed: 1,
     model: { module: fixture, export: 'makeTinyConv', args: { seed: 7, width: 8 } },
