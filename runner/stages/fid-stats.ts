@@ -36,7 +36,7 @@ export const fidStatsStage: StageKind<FidStatsParams> = {
     { name: 'images', kinds: ['dataset', 'composite'], description: 'packed RGB images (dataset.json + images.u8)' },
     { name: 'mask', optional: true, kinds: ['mask'], description: 'masks of the same images: composite the reals onto grey (masked FID)' },
   ],
-  accelerator: (p) => p.features === 'inception',
+  accelerator: () => true, // the extractor runs on the tfjs backend (the GPU on a GPU host)
   async run(ctx) {
     const p = ctx.params;
     const where = `stage ${ctx.id}: params`;

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../../runner/errors.js';
 import { compositeStage } from '../../runner/stages/composite.js';
 import { fidStage } from '../../runner/stages/fid.js';
@@ -21,7 +22,9 @@ const reals = await realStats(data);
 const FAST = { samples: 16, kid: { subsets: 20, subsetSize: 12 }, gridCount: 8 };
 
 test('one row per snapshot with FID, KID and the files', async () => {
+  const before = tf.memory().numTensors;
   const { ref, logs } = await runStage(fidStage, FAST, { model: vae, reals });
+  assert.equal(tf.memory().numTensors, before, 'no tensors left behind (decoders, extractor)');
   const out = JSON.parse(readFileSync(join(ref.dir, 'fid.json'), 'utf8'));
   assert.deepEqual(out.rows.map((r: { snapshot: string }) => r.snapshot), ['epoch-001', 'epoch-002']);
   for (const r of out.rows) {
