@@ -6,9 +6,10 @@
  * (the standard FID network and preprocessing). A smaller `inputSize` is only allowed for
  * `inception-random` (offline runs whose numbers are flagged not comparable anyway): images are
  * resized with pytorch-fid's bilinear resize to inputSize instead of 299 and run through the same
- * architecture, which accepts any input >= 75 px (the stem and the two stride-2 reductions leave
- * a >= 3x3 map for Mixed_7a's valid 3x3 conv; 74 px leaves 2x2 and fails). At 75 px a forward pass
- * costs ~16x less than at 299.
+ * architecture, which accepts any input >= 75 px (the stem and Mixed_6a leave a >= 3x3 map for
+ * Mixed_7a's stride-2 valid 3x3 conv; at 74 px it gets 2x2 and outputs an empty map: all-zero
+ * features on the cpu backend, a corrupted heap on wasm, so sizes below 75 are refused here). At 75 px a forward
+ * pass costs ~16x less than at 299.
  *
  * `ExtractorId` is what must match between real statistics and generated features: network,
  * input size, random seed (random network) or weights sha256 (standard network). Not here: batching
@@ -55,8 +56,8 @@ export interface Extractor {
 /** Smallest input the FID Inception architecture accepts (see module doc). */
 export const MIN_INPUT_SIZE = 75;
 
-/** A random-weights Inception at a reduced input size (same architecture, resize target changed). */
-function reducedRandom(seed: number, size: number): InceptionExtractor {
+/** A random-weights Inception at a reduced input size (same architecture, resize target changed; exported for tests). */
+export function reducedRandom(seed: number, size: number): InceptionExtractor {
   const specs = convSpecs();
   const params = toParams(specs, (s) => randomUnit(seed, s));
   const byName = new Map<string, ConvSpec>(specs.map((s) => [s.name, s]));
