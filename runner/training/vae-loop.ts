@@ -108,7 +108,6 @@ async function run(p: TrainVaeParams, io: LoopIO, reader: PackedReader): Promise
     const evaluate = (): HeldoutEval | undefined => mean && evaluateHeldout(vae, reader, nTrain, count, mean);
 
     let baseline = -1;
-    let last3: { loss: number; recon: number; kl: number } = { loss: NaN, recon: NaN, kl: NaN };
     const t0 = performance.now(), step0 = step;
     for (let epoch = epoch0; epoch < p.epochs; epoch++) {
       for (const b of epochBatches(reader, { seed: p.seed, epoch, batchSize: B, count: nTrain, mirror: p.mirror, limit: perEpoch })) {
@@ -125,7 +124,6 @@ async function run(p: TrainVaeParams, io: LoopIO, reader: PackedReader): Promise
         if (baseline < 0) baseline = mem.numTensors;
         else if (mem.numTensors !== baseline) throw new Error(`tensor leak in the VAE step: ${mem.numTensors} tensors after step ${step}, ${baseline} after the first`);
         io.onStep?.({ epoch, step, numTensors: mem.numTensors, numBytes: mem.numBytes });
-        last3 = { loss, recon, kl };
         const sec = (performance.now() - ts) / 1000;
         metrics.append({ step, epoch: epoch + 1, lr, loss, recon, kl });
         timing.append({ step, epoch: epoch + 1, seconds: Number(sec.toFixed(4)), imagesPerSec: Number((B / sec).toFixed(2)) });
@@ -145,7 +143,7 @@ async function run(p: TrainVaeParams, io: LoopIO, reader: PackedReader): Promise
         io.log(`epoch ${done}: snapshot written${ev ? `, held-out mse ${ev.heldoutMse.toPrecision(4)} (mean image ${ev.meanImageMse.toPrecision(4)})` : ''}`);
       }
     }
-    return await finish(vae, adam, io, { step, epochs: p.epochs, last: last3, final: evaluate() });
+    return await finish(vae, adam, io, { step, epochs: p.epochs, final: evaluate() });
   } finally {
     adam.dispose();
     vae.encoder.dispose();
@@ -167,7 +165,7 @@ export function vaeTrainStep(vae: Vae, adam: Adam, x: tf.Tensor4D, eps: tf.Tenso
   return { loss, recon, kl };
 }
 
-async function finish(vae: Vae, adam: Adam, io: LoopIO, r: { step: number; epochs: number; last: { loss: number; recon: number; kl: number }; final?: HeldoutEval }): Promise<Record<string, unknown>> {
+async function finish(vae: Vae, adam: Adam, io: LoopIO, r: { step: number; epochs: number; final?: HeldoutEval }): Promise<Record<string, unknown>> {
   for (const m of MODELS) mkdirSync(join(io.outDir, m), { recursive: true });
   await saveLayersModel(vae.encoder, join(io.outDir, 'encoder'));
   await saveLayersModel(vae.decoder, join(io.outDir, 'decoder'));
@@ -184,9 +182,10 @@ async function finish(vae: Vae, adam: Adam, io: LoopIO, r: { step: number; epoch
   return {
     epochs: r.epochs,
     steps: r.step,
-    loss: r.last.loss,
-    recon: r.last.recon,
-    kl: r.last.kl,
+    // From the log, not the loop: a run resumed after its last step still reports them.
+    loss: rows.at(-1)?.loss,
+    recon: rows.at(-1)?.recon,
+    kl: rows.at(-1)?.kl,
     snapshots: snaps.map((s) => s.name),
     ...(r.final ?? {}),
   };

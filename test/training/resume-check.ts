@@ -58,6 +58,8 @@ export async function checkResume(backend: 'wasm' | 'cpu', dataDir: string, para
   const out = tmp('resumed-out');
   const resumed = await runChild([dataDir, work, out, backend, json], false);
   assert.match(resumed.out, /resuming from snapshot epoch-001 \(epoch 1, step \d+\)/);
+  const summary = (o: string): string => /^SUMMARY (.*)$/m.exec(o)![1]!;
+  assert.equal(summary(resumed.out), summary(r0.out), 'same stage summary');
   const files = artifactFiles(ref.out);
   assert.deepEqual(artifactFiles(out), files);
   for (const f of ['encoder/weights.bin', 'decoder/weights.bin', 'optimizer.bin', 'metrics.jsonl', 'snapshots/epoch-001/decoder/weights.bin']) assert.ok(files.includes(f), f);
