@@ -55,6 +55,19 @@ test('trains, logs every step, snapshots every epoch, and writes loadable models
   assert.match(progress.at(-1)!, /^10\/10 epoch 2\/2 loss [\d.]+ [\d.]+ img\/s ETA \d+s$/);
 });
 
+test('snapshots in workDir from other params are not resumed from', async () => {
+  const p = vaeParams({ epochs: 1, batchSize: 8, model: small });
+  const first = trainContext(p, data, { backend: 'wasm' });
+  await trainVaeKind.run(first);
+  const again = trainContext(p, data, { backend: 'wasm', workDir: first.workDir });
+  await trainVaeKind.run(again);
+  assert.ok(again.logs.some((l) => /resuming from snapshot epoch-001/.test(l)), 'same params: resumes');
+  const other = trainContext({ ...p, seed: 1 }, data, { backend: 'wasm', workDir: first.workDir });
+  await trainVaeKind.run(other);
+  assert.ok(other.logs.some((l) => /different params or data: starting afresh/.test(l)));
+  assert.ok(!readFileSync(join(other.outDir, 'decoder/weights.bin')).equals(readFileSync(join(first.outDir, 'decoder/weights.bin'))));
+});
+
 test('user errors: too few images for a batch', async () => {
   const ctx = trainContext(vaeParams({ batchSize: 64, model: small }), data, { backend: 'wasm' });
   await assert.rejects(trainVaeKind.run(ctx), (e: Error) => e instanceof UserError && /44 images.*batchSize 64/.test(e.message));
