@@ -66,7 +66,7 @@ export async function executeSpec(store: Store, registry: Registry, spec: StageS
     onWait: (h) => hooks.waiting?.('stage key', h),
   });
   let accel: Awaited<ReturnType<typeof acquire>> | undefined;
-  let tmp: { dir: string; outDir: string } | undefined;
+  let tmp: { dir: string; outDir: string; logDir: string } | undefined;
   try {
     if (!opts.force && store.has(spec.key)) return { meta: store.readMeta(spec.key), cached: true };
     if (kind.accelerator?.(spec.params)) {
@@ -81,6 +81,7 @@ export async function executeSpec(store: Store, registry: Registry, spec: StageS
       inputs,
       inputLists,
       outDir: tmp.outDir,
+      logDir: tmp.logDir,
       workDir: store.workDir(spec.key),
       signal: opts.signal,
       progress: (u) => hooks.progress?.(u),

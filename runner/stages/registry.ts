@@ -24,6 +24,7 @@ const BUILTINS: Array<[string, string]> = [
   ['./mask.js', 'maskStage'],
   ['./composite.js', 'compositeStage'],
   ['./weigh.js', 'weighStage'],
+  ['./train-vae.js', 'trainVaeKind'],
 ];
 const BUILTIN_MODULES = BUILTINS.map(([m]) => m);
 const BUILTIN_EXPORTS = BUILTINS.map(([, e]) => e);

@@ -11,7 +11,7 @@
  *   metrics.jsonl/.csv          per step: step, epoch, lr, loss, recon, kl (deterministic)
  *   eval.jsonl/.csv             per snapshot: held-out MSE vs mean-image MSE (when holdout > 0)
  *   loss.svg                    loss, recon and kl per step (runner/report/svg-plot.ts)
- *   timing.jsonl/.csv           per step: seconds, images/s (wall-clock: differs between runs)
+ *   (logDir) timing.jsonl/.csv  per step: seconds, images/s (wall-clock, so outside the output hash)
  */
 import { UserError } from '../errors.js';
 import { initTrainingBackend } from '../training/backend.js';
@@ -36,6 +36,7 @@ export const trainVaeKind: StageKind<TrainVaeParams> = {
       dataDir: data.dir,
       workDir: ctx.workDir,
       outDir: ctx.outDir,
+      logDir: ctx.logDir,
       signal: ctx.signal,
       progress: (u) => ctx.progress(u),
       log: (l) => ctx.log(l),

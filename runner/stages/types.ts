@@ -15,6 +15,8 @@ export interface ArtifactRef {
   hash: string;
   /** Absolute path of the folder holding the artifact's files (read-only). */
   dir: string;
+  /** Its run-specific files (timings, logs), not covered by the output hash; may be empty. */
+  logDir?: string;
   /** The `summary` the producing stage returned (small JSON: metrics, counts, shapes). */
   summary: Record<string, unknown>;
   /** Stage kind that produced it. */
@@ -48,6 +50,12 @@ export interface StageContext<P> {
   inputLists: Record<string, ArtifactRef[]>;
   /** Private, empty folder: the only place a stage writes its outputs. Committed atomically on success. */
   outDir: string;
+  /**
+   * Folder for run-specific files (wall-clock timings, logs) kept with the artifact under
+   * `a/<key>/logs/` but outside its output hash: they differ between runs by nature, and must not
+   * make a reproduction look different.
+   */
+  logDir: string;
   /**
    * Persistent folder for this key that survives a crash (snapshots for resume). Only the lock
    * holder for this key uses it; the runner deletes it after a successful commit.

@@ -5,6 +5,7 @@
  *   <root>/a/<key>/meta.json      manifest: stage, params, inputs, output hash, summary, timings, env
  *   <root>/a/<key>/files.json     [{path, sha256, size}] sorted by path
  *   <root>/a/<key>/data/...       the artifact's files (hard links into objects/)
+ *   <root>/a/<key>/logs/...       run-specific files (timings): kept, not hashed, not in objects/
  *   <root>/tmp/<pid>-<rand>/      private folders of running stages (data/ is the stage's outDir)
  *   <root>/work/<key>/            resumable state of an unfinished stage (snapshots)
  *   <root>/locks/                 per-key locks (lock.ts)
@@ -161,16 +162,18 @@ export class Store {
     if (bad.length) {
       throw new DamagedArtifactError(`store ${this.root}: artifact ${key.slice(0, 12)} (${meta.kind}) is damaged: ${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ` and ${bad.length - 3} more` : ''}; run 'btf fsck --repair' and re-run`);
     }
-    return { key, hash: meta.outputHash, dir: join(this.artifactDir(key), 'data'), summary: meta.summary, kind: meta.kind };
+    return { key, hash: meta.outputHash, dir: join(this.artifactDir(key), 'data'), logDir: join(this.artifactDir(key), 'logs'), summary: meta.summary, kind: meta.kind };
   }
 
-  /** A private folder for a running stage; its `data/` subfolder is the stage's outDir. */
-  makeTmp(): { dir: string; outDir: string } {
+  /** A private folder for a running stage: `data/` is its outDir, `logs/` its (unhashed) logDir. */
+  makeTmp(): { dir: string; outDir: string; logDir: string } {
     mkdirSync(this.path('tmp'), { recursive: true });
     const dir = mkdtempSync(join(this.path('tmp'), `${process.pid}-`));
     const outDir = join(dir, 'data');
+    const logDir = join(dir, 'logs');
     mkdirSync(outDir);
-    return { dir, outDir };
+    mkdirSync(logDir);
+    return { dir, outDir, logDir };
   }
 
   workDir(key: string): string {

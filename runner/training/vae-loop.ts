@@ -46,6 +46,8 @@ export interface LoopIO {
   dataDir: string;
   workDir: string;
   outDir: string;
+  /** Where wall-clock timing files go (outside the output hash); defaults to outDir. */
+  logDir?: string;
   signal: AbortSignal;
   progress(u: ProgressUpdate): void;
   log(line: string): void;
@@ -171,7 +173,9 @@ async function finish(vae: Vae, adam: Adam, io: LoopIO, r: { step: number; epoch
   await saveLayersModel(vae.decoder, join(io.outDir, 'decoder'));
   await saveTensors(io.outDir, 'optimizer', adam.state());
   writeFileSynced(join(io.outDir, 'position.json'), JSON.stringify({ epoch: r.epochs, step: r.step }, null, 1) + '\n');
-  for (const f of ['training.json', 'metrics.jsonl', 'metrics.csv', 'timing.jsonl', 'timing.csv', 'eval.jsonl', 'eval.csv']) copyFileSync(join(io.workDir, f), join(io.outDir, f));
+  for (const f of ['training.json', 'metrics.jsonl', 'metrics.csv', 'eval.jsonl', 'eval.csv']) copyFileSync(join(io.workDir, f), join(io.outDir, f));
+  // Wall-clock timings differ between runs: keep them with the artifact, outside its output hash.
+  for (const f of ['timing.jsonl', 'timing.csv']) copyFileSync(join(io.workDir, f), join(io.logDir ?? io.outDir, f));
   const rows = MetricsLog.read(join(io.outDir, 'metrics.jsonl'));
   const steps = rows.map((row) => Number(row.step));
   writeFileSynced(join(io.outDir, 'loss.svg'), linePlotSvg(

@@ -31,6 +31,7 @@ export async function runStage<P>(
 ): Promise<{ ref: ArtifactRef; result: StageResult | void; env: Record<string, unknown>; logs: string[] }> {
   const outDir = mkdtempSync(join(tmpdir(), `btf-${kind.kind}-out-`));
   const workDir = mkdtempSync(join(tmpdir(), `btf-${kind.kind}-work-`));
+  const logDir = mkdtempSync(join(tmpdir(), `btf-${kind.kind}-logs-`));
   const env: Record<string, unknown> = {};
   const logs: string[] = [];
   const ctx: StageContext<P> = {
@@ -39,6 +40,7 @@ export async function runStage<P>(
     inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v])),
     inputLists: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
     outDir,
+    logDir,
     workDir,
     signal: opts.signal ?? new AbortController().signal,
     progress: () => {},
@@ -47,6 +49,6 @@ export async function runStage<P>(
     compute: { backend: opts.backend ?? 'wasm', workers: opts.workers ?? 1 },
   };
   const result = await kind.run(ctx);
-  const ref: ArtifactRef = { key: 'test', hash: hashFolder(outDir).hash, dir: outDir, summary: result?.summary ?? {}, kind: kind.kind };
+  const ref: ArtifactRef = { key: 'test', hash: hashFolder(outDir).hash, dir: outDir, logDir, summary: result?.summary ?? {}, kind: kind.kind };
   return { ref, result, env, logs };
 }

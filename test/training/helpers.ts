@@ -72,6 +72,7 @@ export function trainContext(params: TrainVaeParams, dataDir: string, o: { backe
     inputLists: { data: [data] },
     outDir: o.outDir ?? mkdtempSync(join(tmpdir(), 'btf-train-vae-out-')),
     workDir: o.workDir ?? mkdtempSync(join(tmpdir(), 'btf-train-vae-work-')),
+    logDir: mkdtempSync(join(tmpdir(), 'btf-train-vae-logs-')),
     signal: new AbortController().signal,
     progress: o.progress ?? (() => {}),
     log: (l) => logs.push(l),

@@ -34,7 +34,7 @@ test('trains, logs every step, snapshots every epoch, and writes loadable models
   rows.forEach((r, i) => assert.equal(r.lr, lr(i, steps)));
   assert.ok(rows.every((r) => Math.abs(Number(r.loss) - (Number(r.recon) + Number(r.kl))) < 1e-3 * Number(r.loss)), 'loss = recon + beta * kl');
   assert.equal(readFileSync(join(ctx.outDir, 'metrics.csv'), 'utf8').split('\n')[0], 'step,epoch,lr,loss,recon,kl');
-  assert.equal(MetricsLog.read(join(ctx.outDir, 'timing.jsonl')).length, steps);
+  assert.equal(MetricsLog.read(join(ctx.logDir, 'timing.jsonl')).length, steps);
   assert.equal(MetricsLog.read(join(ctx.outDir, 'eval.jsonl')).length, 2);
   assert.equal(JSON.parse(readFileSync(join(ctx.outDir, 'training.json'), 'utf8')).totalSteps, steps);
 
