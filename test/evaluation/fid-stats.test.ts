@@ -12,7 +12,7 @@ import { frechetDistance } from '../../runner/metrics/frechet.js';
 import { kernelInceptionDistance } from '../../runner/metrics/kid.js';
 import { loadStats } from '../../runner/metrics/stats.js';
 import { fidStatsStage } from '../../runner/stages/fid-stats.js';
-import { UserError } from '../../runner/errors.js';
+import { Interrupted, UserError } from '../../runner/errors.js';
 import { runStage } from '../helpers/run-stage.js';
 import { CHEAP, faces, noise, realStats } from './helpers.js';
 
@@ -70,4 +70,10 @@ test('param errors are UserErrors naming the param', async () => {
   await assert.rejects(runStage(fidStatsStage, { ...CHEAP, level: 24 }, { images: A }), (e: unknown) => e instanceof UserError && /params\.level/.test(e.message));
   await assert.rejects(runStage(fidStatsStage, { features: 'inception', inputSize: 75 }, { images: A }), (e: unknown) => e instanceof UserError && /params\.inputSize: 75 is only allowed with features: inception-random/.test(e.message));
   await assert.rejects(runStage(fidStatsStage, { ...CHEAP }, {}), (e: unknown) => e instanceof UserError && /input "images"/.test(e.message));
+});
+
+test('an aborted run stops with Interrupted', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(runStage(fidStatsStage, { ...CHEAP }, { images: A }, { signal: ac.signal }), Interrupted);
 });
