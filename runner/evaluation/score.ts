@@ -49,13 +49,21 @@ export async function openReals(ref: ArtifactRef, where: string): Promise<Reals>
 
 /**
  * The extractor every reals input agrees on; UserError naming the differing field when two reals
- * inputs, or a reals input and the fid stage's expected `features`/`inputSize`, disagree.
+ * inputs, or a reals input and the fid stage's expected `features`/`inputSize`, disagree, or when
+ * two reals inputs claim the same (level, alpha).
  */
 export function commonExtractor(reals: RealsSummary[], expect: { features: string | null; inputSize: number | null }, where: string): ExtractorId {
   const first = reals[0]!.extractor;
   for (const [i, r] of reals.entries()) {
     const d = extractorDiff(first, r.extractor);
     if (d.length) throw new UserError(`${where}: inputs.reals[${i}] was computed with ${describeExtractor(r.extractor)}, inputs.reals[0] with ${describeExtractor(first)} (${d.join(', ')}); recompute them with one extractor`);
+  }
+  for (let i = 0; i < reals.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (reals[i]!.level === reals[j]!.level && Math.abs(reals[i]!.alpha - reals[j]!.alpha) < 1e-9) {
+        throw new UserError(`${where}: inputs.reals[${j}] and inputs.reals[${i}] are both at level ${reals[i]!.level} alpha ${reals[i]!.alpha}; give one fid-stats per (level, alpha)`);
+      }
+    }
   }
   if (expect.features !== null && expect.features !== first.network) {
     throw new UserError(`${where}: params.features is ${expect.features} but inputs.reals was computed with ${first.network}; FID across feature networks is meaningless (recompute the reals or change params.features)`);

@@ -66,6 +66,7 @@ test('extractor or level mismatches between model, params and reals are UserErro
   await assert.rejects(runStage(fidStage, { ...FAST, inputSize: 107 }, { model: vae, reals }), isUser(/params\.inputSize is 107 but inputs\.reals was computed at 75 px/));
   await assert.rejects(runStage(fidStage, { ...FAST, features: 'inception' }, { model: vae, reals }), isUser(/params\.features is inception/));
   await assert.rejects(runStage(fidStage, FAST, { model: vae, reals: [reals, reals107] }), isUser(/inputSize 75 vs 107/));
+  await assert.rejects(runStage(fidStage, FAST, { model: vae, reals: [reals, reals] }), isUser(/inputs\.reals\[0\] and inputs\.reals\[1\] are both at level 32 alpha 1/));
   await assert.rejects(runStage(fidStage, FAST, { model: vae, reals: reals16 }), isUser(/generates 32 px images but inputs\.reals are at level 16/));
   await assert.rejects(runStage(fidStage, { ...FAST, masked: { enabled: true } }, { model: vae, reals }), isUser(/masked reals/));
 });

@@ -69,6 +69,8 @@ test('a lower level with fade gives different statistics and records level/alpha
 test('param errors are UserErrors naming the param', async () => {
   await assert.rejects(runStage(fidStatsStage, { ...CHEAP, level: 24 }, { images: A }), (e: unknown) => e instanceof UserError && /params\.level/.test(e.message));
   await assert.rejects(runStage(fidStatsStage, { features: 'inception', inputSize: 75 }, { images: A }), (e: unknown) => e instanceof UserError && /params\.inputSize: 75 is only allowed with features: inception-random/.test(e.message));
+  await assert.rejects(runStage(fidStatsStage, { features: 'inception', weights: '/nonexistent/pt_inception.pth' }, { images: A }),
+    (e: unknown) => e instanceof UserError && /stage fid-stats: params\.features: weights file \/nonexistent\/pt_inception\.pth does not exist/.test(e.message));
   await assert.rejects(runStage(fidStatsStage, { ...CHEAP }, {}), (e: unknown) => e instanceof UserError && /input "images"/.test(e.message));
 });
 
