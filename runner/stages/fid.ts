@@ -90,7 +90,13 @@ export const fidStage: StageKind<FidParams> = {
         for (const [i, s] of summaries.entries()) {
           if (s.masked!.grey !== grey) throw new UserError(`${where}: inputs.reals[${i}] uses grey ${s.masked!.grey}, inputs.reals[0] grey ${grey}`);
           if (s.masked!.modelSha256 && s.masked!.modelSha256 !== masker.modelSha256) throw new UserError(`${where}: inputs.reals[${i}] was masked with model sha256 ${s.masked!.modelSha256.slice(0, 12)}, params.masked.model is ${masker.modelSha256.slice(0, 12)}; use the same segmentation model`);
-          if (s.masked!.inputSize !== null && s.masked!.inputSize !== masker.inputSize) ctx.log(`warning: reals were masked at ${s.masked!.inputSize}px, samples at ${masker.inputSize}px`);
+          // Same post-processing as the reals' mask stage, else the two sides are masked differently.
+          const mine: Record<string, unknown> = { inputSize: masker.inputSize, threshold: p.masked.threshold, cleanup: p.masked.cleanup };
+          for (const [k, v] of Object.entries(mine)) {
+            const theirs = s.masked![k];
+            // threshold: null is a setting (soft masks); inputSize/cleanup: null means not recorded.
+            if (theirs !== undefined && (theirs !== null || k === 'threshold') && theirs !== v) throw new UserError(`${where}: inputs.reals[${i}] was masked with ${k} ${String(theirs)}, params.masked gives ${String(v)}; use the mask stage's settings`);
+          }
         }
       }
       const reals = await Promise.all(realRefs.map((r, i) => sc.openReals(r, `${where}: inputs.reals[${i}]`)));

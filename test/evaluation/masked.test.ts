@@ -50,4 +50,8 @@ test('masked FID of a VAE against masked reals; unmasked samples or another mode
   await assert.rejects(runStage(fidStage, FAST, { model: vae, reals }), (e: unknown) => e instanceof UserError && /masked\.enabled is false/.test(e.message));
   await assert.rejects(runStage(fidStage, { ...FAST, masked: { ...masked, model: { name: 'isnet-quint8', inputSize: SIZE } } }, { model: vae, reals }),
     (e: unknown) => e instanceof UserError && /same segmentation model/.test(e.message));
+  await assert.rejects(runStage(fidStage, { ...FAST, masked: { ...masked, threshold: 0.5 } }, { model: vae, reals }),
+    (e: unknown) => e instanceof UserError && /masked with threshold null, params\.masked gives 0\.5/.test(e.message));
+  await assert.rejects(runStage(fidStage, { ...FAST, masked: { ...masked, model: { inputSize: 96 } } }, { model: vae, reals }),
+    (e: unknown) => e instanceof UserError && /masked with inputSize 64, params\.masked gives 96/.test(e.message));
 });
