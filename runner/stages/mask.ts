@@ -65,13 +65,19 @@ export const maskStage: StageKind<MaskParams> = {
       if (truth && (truth.meta.resolution !== res || truth.meta.channels !== 1 || truth.count !== count)) {
         throw new Error(`ground-truth masks in ${input.dir} are ${truth.count}x${truth.meta.resolution}px/${truth.meta.channels}ch, images are ${count}x${res}px`);
       }
-      const model = loadModel(p.model, where);
+      // Model bytes (88-176 MB per copy) live only inside this block, so they can be collected
+      // while the masks stream.
+      const { seg, model, size } = await (async () => {
+        const loaded = loadModel(p.model, where);
+        const dims = graphInfo(loaded.bytes).dims;
+        const size = resolveInputSize(p.model.inputSize, loaded.family, typeof dims[2] === 'number' && dims[2] > 0 ? dims[2] : undefined);
+        const seg = await openSegmenter(loaded.bytes, {
+          size, batch: p.batchSize, float32: p.model.precision === 'float32', provider: p.executionProvider, threads: p.threads, log: ctx.log,
+        });
+        const { bytes: _bytes, ...model } = loaded;
+        return { seg, model, size };
+      })();
       const spec = FAMILIES[model.family];
-      const dims = graphInfo(model.bytes).dims;
-      const size = resolveInputSize(p.model.inputSize, model.family, typeof dims[2] === 'number' && dims[2] > 0 ? dims[2] : undefined);
-      const seg = await openSegmenter(model.bytes, {
-        size, batch: p.batchSize, float32: p.model.precision === 'float32', provider: p.executionProvider, threads: p.threads, log: ctx.log,
-      });
       ctx.log(`model ${model.source} (${model.family}, sha256 ${model.sha256.slice(0, 12)}) at ${size}px on ${seg.provider}; ${seg.notes.join('; ')}`);
       ctx.setEnv('mask.provider', seg.provider);
       ctx.setEnv('mask.modelSha256', model.sha256);
