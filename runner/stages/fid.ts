@@ -80,24 +80,15 @@ export const fidStage: StageKind<FidParams> = {
     ctx.setEnv('tfjs.backend', be.backend);
     ctx.setEnv('tfjs.backendReason', be.reason);
     const ex = await openExtractor({ features: id.network, weights: p.weights, seed: id.seed ?? 0, inputSize: id.inputSize }, { where: `${where}: params`, log: ctx.log });
-    const masker = p.masked.enabled ? await (await import('../evaluation/masker.js')).openMasker(p.masked, `${where}: params.masked`, ctx.log) : undefined;
+    let masker: import('../evaluation/masker.js').Masker | undefined;
     try {
       const d = extractorDiff(ex.id, id);
       if (d.length) throw new UserError(`${where}: the extractor loaded here (${describeExtractor(ex.id)}) differs from the one inputs.reals used (${describeExtractor(id)}): ${d.join(', ')}; point params.weights at the same file`);
       if (ex.id.weightsSha256) ctx.setEnv('fid.weightsSha256', ex.id.weightsSha256);
       const grey = summaries[0]!.masked?.grey ?? 128;
-      if (masker) {
-        for (const [i, s] of summaries.entries()) {
-          if (s.masked!.grey !== grey) throw new UserError(`${where}: inputs.reals[${i}] uses grey ${s.masked!.grey}, inputs.reals[0] grey ${grey}`);
-          if (s.masked!.modelSha256 && s.masked!.modelSha256 !== masker.modelSha256) throw new UserError(`${where}: inputs.reals[${i}] was masked with model sha256 ${s.masked!.modelSha256.slice(0, 12)}, params.masked.model is ${masker.modelSha256.slice(0, 12)}; use the same segmentation model`);
-          // Same post-processing as the reals' mask stage, else the two sides are masked differently.
-          const mine: Record<string, unknown> = { inputSize: masker.inputSize, threshold: p.masked.threshold, cleanup: p.masked.cleanup };
-          for (const [k, v] of Object.entries(mine)) {
-            const theirs = s.masked![k];
-            // threshold: null is a setting (soft masks); inputSize/cleanup: null means not recorded.
-            if (theirs !== undefined && (theirs !== null || k === 'threshold') && theirs !== v) throw new UserError(`${where}: inputs.reals[${i}] was masked with ${k} ${String(theirs)}, params.masked gives ${String(v)}; use the mask stage's settings`);
-          }
-        }
+      if (p.masked.enabled) {
+        masker = await (await import('../evaluation/masker.js')).openMasker(p.masked, `${where}: params.masked`, ctx.log);
+        sc.checkMaskedReals(summaries, { ...masker, threshold: p.masked.threshold, cleanup: p.masked.cleanup }, where);
       }
       const reals = await Promise.all(realRefs.map((r, i) => sc.openReals(r, `${where}: inputs.reals[${i}]`)));
       ctx.log(`${points.length} point(s) x ${p.samples} samples (${model.kind}); extractor ${describeExtractor(id)} on ${be.backend}${masker ? `; masked onto grey ${grey}` : ''}${adj ? `; weight drop d = ${adj.drop.toFixed(4)}` : ''}`);
