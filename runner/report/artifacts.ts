@@ -125,7 +125,10 @@ export function readSpectra(ref: ArtifactRef): { eigen: Array<{ name: string; va
       const name = [...path, k].join('.');
       if (numericArray(v) && /eigen/i.test(k)) eigen.push({ name, values: v });
       else if (numericArray(v) && /explainedvarianceratio/i.test(k)) ratio.push({ name, values: v });
-      else walk(v, [...path, k], depth + 1);
+      else if (k === 'fresh' && v && typeof v === 'object' && numericArray((v as { sd?: unknown }).sd)) {
+        // pca stage: sd per component of an independent sample set; its square is comparable to the eigenvalues.
+        eigen.push({ name: [...path, 'fresh variance'].join('.'), values: ((v as { sd: number[] }).sd).map((x) => x * x) });
+      } else walk(v, [...path, k], depth + 1);
     }
   };
   walk(pca, [], 0);
@@ -172,7 +175,9 @@ export function readTable(ref: ArtifactRef, name: string): TableData | null {
   const list = Array.isArray(j) ? j
     : (['rows', 'factors', 'results'].map((k) => (j as Record<string, unknown>)[k]).find(Array.isArray) as unknown[] | undefined);
   if (list && list.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
-    const headers: string[] = [];
+    // The producer's column order when it gives one (traverse: `columns`), then any other keys.
+    const cols = (j as { columns?: unknown }).columns;
+    const headers: string[] = Array.isArray(cols) ? cols.filter((c): c is string => typeof c === 'string') : [];
     for (const r of list as Row[]) for (const k of Object.keys(r)) if (!headers.includes(k)) headers.push(k);
     return { headers, rows: (list as Row[]).map((r) => headers.map((h) => scalar(r[h]))) };
   }
@@ -185,4 +190,10 @@ export function readTable(ref: ArtifactRef, name: string): TableData | null {
     return { headers: ['name', 'value'], rows };
   }
   return null;
+}
+
+/** Free-text notes of a table file (`notes: string[]`, as traverse writes in leakage.json). */
+export function readNotes(ref: ArtifactRef, name: string): string[] {
+  const j = readJson<{ notes?: unknown }>(ref, name);
+  return j && Array.isArray(j.notes) ? j.notes.filter((n): n is string => typeof n === 'string') : [];
 }

@@ -2,13 +2,13 @@
  * The raw-vs-grey comparison page: FID curves overlaid (every seed replica, and the mean curve when
  * replicas share their evaluation points), final FID raw vs grey vs adjusted raw with mean, sd and
  * 95% t-intervals across seeds, Welch's t-test (runner/report/stats.ts), eigenvalue spectra
- * overlaid, traversal grids and leakage tables side by side. Pure: refs in, {html, stats} out.
+ * overlaid, traversal grids side by side and the leakage tables merged per component. Pure: refs in, {html, stats} out.
  */
 import type { ArtifactRef } from '../stages/types.js';
 import { finalRow, label, notComparable, readFid, readTable, type FidRowLike } from './artifacts.js';
 import { banner, esc, inlineSvg, num, page, row, section, table, type Cell } from './html.js';
 import { comparabilityBanner } from './sections.js';
-import { fidX, leakageTable, spectrumPlots, traversalFigures } from './sections-eval.js';
+import { fidX, leakageTable, spectrumPlots, traversalFigures, withLeakage } from './sections-eval.js';
 import { describe, welchTTest, type Describe, type WelchResult } from './stats.js';
 import { linePlotSvg, type Series } from './svg-plot.js';
 
@@ -19,8 +19,6 @@ export interface CompareInputs {
   greyPca?: ArtifactRef[];
   rawTraverse?: ArtifactRef[];
   greyTraverse?: ArtifactRef[];
-  rawLeakage?: ArtifactRef[];
-  greyLeakage?: ArtifactRef[];
 }
 
 export interface CompareStats {
@@ -129,8 +127,22 @@ function sideBySide(rawHtml: string, greyHtml: string): string {
   return `<div class="row"><div><h3>raw</h3>${rawHtml || '<p class="muted">none</p>'}</div><div><h3>grey</h3>${greyHtml || '<p class="muted">none</p>'}</div></div>\n`;
 }
 
+/** Columns compared per component when both leakage tables have per-component rows (traverse's leakage.json). */
+const LEAK_COLS = ['eigenvalue', 'explainedRatio', 'leakage', 'backgroundMaxAbsR', 'backgroundR2', 'faceMaxAbsR', 'faceR2'];
+
 function leakageCompare(raw: ArtifactRef[], grey: ArtifactRef[]): string {
   const a = raw[0] ? readTable(raw[0], 'leakage.json') : null, b = grey[0] ? readTable(grey[0], 'leakage.json') : null;
+  if (a && b && a.headers.includes('component') && b.headers.includes('component')) {
+    // One row per component: raw and grey value of each column next to each other.
+    const cols = LEAK_COLS.filter((c) => [a, b].some((t) => t.headers.includes(c) && t.rows.some((r) => r[t.headers.indexOf(c)] !== null)));
+    const at = (t: typeof a, comp: unknown, c: string): Cell => {
+      const r = t.rows.find((x) => x[t.headers.indexOf('component')] === comp);
+      const i = t.headers.indexOf(c);
+      return r && i >= 0 ? (r[i] as Cell) : null;
+    };
+    const comps = [...new Set([...a.rows, ...b.rows].map((r) => r[a.headers.indexOf('component')] ?? r[b.headers.indexOf('component')]))];
+    return table(['PC', ...cols.flatMap((c) => [`${c} raw`, `${c} grey`])], comps.map((k) => [k as Cell, ...cols.flatMap((c) => [at(a, k, c), at(b, k, c)])]));
+  }
   // Key/value tables merge into one "name | raw | grey" table; other shapes stand side by side.
   if (a && b && a.headers.join() === 'name,value' && b.headers.join() === 'name,value') {
     const names = [...new Set([...a.rows.map((r) => String(r[0])), ...b.rows.map((r) => String(r[0]))])];
@@ -154,7 +166,7 @@ export function comparePage(inp: CompareInputs, opts: { title: string; traversal
   add('pca', spectra.length ? section('pca', 'Eigenvalue spectra', row(spectra)) : '');
   const trav = sideBySide((inp.rawTraverse ?? []).flatMap((r) => traversalFigures(r, opts.traversalLimit)).join(''), (inp.greyTraverse ?? []).flatMap((r) => traversalFigures(r, opts.traversalLimit)).join(''));
   add('traversals', trav ? section('traversals', 'Traversal grids', trav) : '');
-  const leak = leakageCompare(inp.rawLeakage ?? [], inp.greyLeakage ?? []);
+  const leak = leakageCompare(withLeakage(inp.rawTraverse ?? []), withLeakage(inp.greyTraverse ?? []));
   add('leakage', leak ? section('leakage', 'Leakage: raw vs grey', leak) : '');
   return { html: page(opts.title, parts.join('\n')), stats, sections };
 }

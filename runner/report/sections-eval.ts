@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ArtifactRef } from '../stages/types.js';
-import { finalRow, imageFiles, label, readFid, readJsonl, readSpectra, readTable, type FidFile, type FidRowLike, type Row } from './artifacts.js';
+import { finalRow, imageFiles, label, readFid, readJsonl, readNotes, readSpectra, readTable, type FidFile, type FidRowLike, type Row } from './artifacts.js';
 import { esc, imageFile, inlineSvg, num, row, section, table, type Cell } from './html.js';
 import { linePlotSvg, type Series } from './svg-plot.js';
 
@@ -140,7 +140,15 @@ export function traversalSection(traversals: ArtifactRef[], max: number): string
 
 export function leakageTable(r: ArtifactRef): string {
   const t = readTable(r, 'leakage.json');
-  return t ? table(t.headers, t.rows) : '';
+  if (!t) return '';
+  const notes = readNotes(r, 'leakage.json').map((n) => `<p class="muted">${esc(n)}</p>`).join('');
+  return table(t.headers, t.rows) + notes;
+}
+
+/** Distinct artifacts (by key) that hold a leakage.json, from any of the given lists. */
+export function withLeakage(...lists: ArtifactRef[][]): ArtifactRef[] {
+  const seen = new Set<string>();
+  return lists.flat().filter((r) => !seen.has(r.key) && (seen.add(r.key), readTable(r, 'leakage.json') !== null));
 }
 
 export function leakageSection(leakage: ArtifactRef[]): string {

@@ -2,7 +2,8 @@
  * Stage kind `compare`: the raw-vs-grey comparison page (compare.html, self-contained like the
  * report) and its numbers (compare.json: final FIDs per seed, mean, sd, 95% t-interval, Welch's
  * t-test raw vs grey and adjusted raw vs grey). Inputs `raw` and `grey` take one fid artifact per
- * seed replica (`multiple`); pca / traverse / leakage artifacts per side are optional.
+ * seed replica (`multiple`); pca and traverse artifacts per side are optional (a traverse
+ * artifact brings both its traversal grids and its leakage.json table).
  *
  * A separate kind from `report` because its inputs are pairs (raw, grey) rather than roles, and
  * its output has statistics of its own (compare.json) that other tools can read. Page assembly is
@@ -30,10 +31,8 @@ export const compareStage: StageKind<CompareParams> = {
     { name: 'grey', kinds: ['fid'], multiple: true, description: 'fid artifacts of the grey-trained model, one per seed replica' },
     { name: 'rawPca', kinds: ['pca'], multiple: true, optional: true, description: 'pca of the raw model (eigenvalue spectrum)' },
     { name: 'greyPca', kinds: ['pca'], multiple: true, optional: true, description: 'pca of the grey model' },
-    { name: 'rawTraverse', kinds: ['traverse'], multiple: true, optional: true, description: 'traversal grids of the raw model' },
-    { name: 'greyTraverse', kinds: ['traverse'], multiple: true, optional: true, description: 'traversal grids of the grey model' },
-    { name: 'rawLeakage', kinds: ['leakage', 'pca', 'traverse'], multiple: true, optional: true, description: 'artifact with leakage.json for the raw model' },
-    { name: 'greyLeakage', kinds: ['leakage', 'pca', 'traverse'], multiple: true, optional: true, description: 'artifact with leakage.json for the grey model' },
+    { name: 'rawTraverse', kinds: ['traverse'], multiple: true, optional: true, description: 'traverse artifact of the raw model: traversal grids and its leakage.json table' },
+    { name: 'greyTraverse', kinds: ['traverse'], multiple: true, optional: true, description: 'traverse artifact of the grey model' },
   ],
   async run(ctx) {
     const list = (name: string) => ctx.inputLists?.[name] ?? (ctx.inputs[name] ? [ctx.inputs[name]!] : []);
@@ -42,7 +41,7 @@ export const compareStage: StageKind<CompareParams> = {
     const t0 = performance.now();
     const { html, stats, sections } = comparePage({
       raw, grey, rawPca: list('rawPca'), greyPca: list('greyPca'), rawTraverse: list('rawTraverse'),
-      greyTraverse: list('greyTraverse'), rawLeakage: list('rawLeakage'), greyLeakage: list('greyLeakage'),
+      greyTraverse: list('greyTraverse'),
     }, ctx.params);
     assertSelfContained(html, `stage ${ctx.id}`);
     writeFileSync(join(ctx.outDir, 'compare.html'), html);

@@ -14,7 +14,7 @@ import { throwIfAborted } from '../errors.js';
 import { notComparable, label, readFid } from '../report/artifacts.js';
 import { assertSelfContained, page } from '../report/html.js';
 import { comparabilityBanner, figure1Section, gridsSection, maskSection, runFactsSection, weightsSection, type Role } from '../report/sections.js';
-import { fidSection, leakageSection, pcaSection, trainingSection, traversalSection } from '../report/sections-eval.js';
+import { fidSection, leakageSection, pcaSection, trainingSection, traversalSection, withLeakage } from '../report/sections-eval.js';
 import type { InputSpec, StageKind } from './types.js';
 
 export interface ReportParams {
@@ -33,7 +33,7 @@ export const REPORT_ROLES: Array<[string, string[], string]> = [
   ['fids', ['fid'], 'fid artifacts: FID / adjusted / masked FID and KID curves and tables'],
   ['pcas', ['pca'], 'pca artifacts: eigenvalue spectra (pca.json)'],
   ['traversals', ['traverse'], 'traverse artifacts: traversal grids (their PNG files)'],
-  ['leakage', ['leakage', 'pca', 'traverse'], 'artifacts holding leakage.json: the leakage table'],
+  ['leakage', ['traverse'], 'traverse artifacts whose leakage table to show without their grids (traversals inputs show theirs anyway)'],
 ];
 
 export const reportStage: StageKind<ReportParams> = {
@@ -59,7 +59,7 @@ export const reportStage: StageKind<ReportParams> = {
       ['fid', () => fidSection(r['fids']!)],
       ['pca', () => pcaSection(r['pcas']!)],
       ['traversals', () => traversalSection(r['traversals']!, p.traversalLimit)],
-      ['leakage', () => leakageSection(r['leakage']!)],
+      ['leakage', () => leakageSection(withLeakage(r['traversals']!, r['leakage']!))],
     ];
     const parts: string[] = [comparabilityBanner(flagged)];
     const present: string[] = [];

@@ -32,12 +32,15 @@ test('seed replicas: statistics equal scipy; curves, finals, spectra, traversals
   const raw = await Promise.all(c.x.map((v, i) => fidArtifact(store, `fid-raw@seed${i}`, v, { adjusted: 0.25 })));
   const grey = await Promise.all(c.y.map((v, i) => fidArtifact(store, `fid-grey@seed${i}`, v)));
   const pca = (id: string, ev: number[]) => store.make(id, 'pca', {}, (d) => writeFileSync(join(d, 'pca.json'), JSON.stringify({ eigenvalues: ev })));
-  const trav = (id: string, seed: number) => store.make(id, 'traverse', {}, async (d) => writeFileSync(join(d, 'grid.png'), await png(40, 8, seed)));
-  const leak = (id: string, v: number) => store.make(id, 'leakage', {}, (d) => writeFileSync(join(d, 'leakage.json'), JSON.stringify({ backgroundR2: v, poseR2: 0.5 })));
+  // traverse artifacts as the traverse stage writes them: grids + leakage.json {columns, rows, notes}.
+  const trav = (id: string, seed: number, leak: number) => store.make(id, 'traverse', {}, async (d) => {
+    writeFileSync(join(d, 'traversal-000-001.png'), await png(40, 8, seed));
+    const rows = [0, 1].map((c) => ({ component: c, eigenvalue: 4 / (c + 1), explainedRatio: 0.5 / (c + 1), leakage: leak / (c + 1), meanAbsChange: 3, faceMaxAbsR: null, faceFactor: null, backgroundMaxAbsR: null, backgroundFactor: null, faceR2: null, backgroundR2: null }));
+    writeFileSync(join(d, 'leakage.json'), JSON.stringify({ model: {}, masks: {}, notes: ['leakage = share of change on background'], columns: Object.keys(rows[0]!), rows }));
+  });
   const { ref, result } = await runStage(compareStage, {}, {
     raw, grey, rawPca: [await pca('pca-raw', [4, 2, 1])], greyPca: [await pca('pca-grey', [3, 1, 0.5])],
-    rawTraverse: [await trav('trav-raw', 1)], greyTraverse: [await trav('trav-grey', 2)],
-    rawLeakage: [await leak('leak-raw', 0.61)], greyLeakage: [await leak('leak-grey', 0.12)],
+    rawTraverse: [await trav('trav-raw', 1, 0.61)], greyTraverse: [await trav('trav-grey', 2, 0.12)],
   });
   const stats = JSON.parse(readFileSync(join(ref.dir, 'compare.json'), 'utf8')) as CompareStats;
   assert.deepEqual(stats.raw!.values, c.x);
@@ -61,8 +64,9 @@ test('seed replicas: statistics equal scipy; curves, finals, spectra, traversals
   assert.match(html, /Welch&#39;s t-test|Welch's t-test/);
   assert.match(html, /raw mean of 5/);
   assert.match(html, /NOT comparable to published FIDs/);
-  // Key/value leakage tables merge into one name | raw | grey table.
-  assert.match(html, /<tr><td>backgroundR2<\/td><td class="num">0\.61<\/td><td class="num">0\.12<\/td><\/tr>/);
+  // Per-component leakage tables merge: PC | eigenvalue raw | eigenvalue grey | ... | leakage raw | leakage grey.
+  assert.match(html, /<th>PC<\/th><th>eigenvalue raw<\/th><th>eigenvalue grey<\/th><th>explainedRatio raw<\/th><th>explainedRatio grey<\/th><th>leakage raw<\/th><th>leakage grey<\/th><\/tr>/);
+  assert.match(html, /<tr><td class="num">1<\/td><td class="num">2<\/td><td class="num">2<\/td><td class="num">0\.25<\/td><td class="num">0\.25<\/td><td class="num">0\.305<\/td><td class="num">0\.06<\/td><\/tr>/);
   assert.equal((html.match(/<img\b/g) ?? []).length, 2);
   assert.equal((html.match(/<svg\b/g) ?? []).length, 3); // curves, finals, spectrum
 });

@@ -96,14 +96,16 @@ export async function everything(): Promise<Everything> {
   }, { 'tfjs.backend': 'wasm', 'tfjs.backendReason': 'requested wasm' });
   const fid = await fidArtifact(store, 'fid-raw', 150, { adjusted: 0.2 });
   const pca = await store.make('pca-raw', 'pca', { k: 8 }, (dir) => {
-    writeFileSync(join(dir, 'pca.json'), JSON.stringify({ dim: 8, n: 64, eigenvalues: [5, 3, 2, 1, 0.5, 0.3, 0.1, 0.1], explainedVarianceRatio: [0.42, 0.25, 0.17, 0.08, 0.04, 0.03, 0.005, 0.005] }));
+    writeFileSync(join(dir, 'pca.json'), JSON.stringify({ format: 'btf-pca-v1', dim: 8, n: 64, k: 8, eigenvalues: [5, 3, 2, 1, 0.5, 0.3, 0.1, 0.1], explainedVarianceRatio: [0.42, 0.25, 0.17, 0.08, 0.04, 0.03, 0.005, 0.005], fresh: { n: 32, sd: [2.1, 1.8, 1.4, 1, 0.7, 0.55, 0.3, 0.3] } }));
   });
   const trav = await store.make('traverse-raw', 'traverse', {}, async (dir) => {
     writeFileSync(join(dir, 'pc-01.png'), await png(48, 16, 1));
     writeFileSync(join(dir, 'pc-02.png'), await png(48, 16, 2));
+    writeFileSync(join(dir, 'leakage.json'), JSON.stringify({ columns: ['component', 'leakage'], rows: [{ component: 0, leakage: 0.52 }] }));
   });
-  const leak = await store.make('leakage-raw', 'leakage', {}, (dir) => {
-    writeFileSync(join(dir, 'leakage.json'), JSON.stringify({ rows: [{ factor: 'background hue', r2: 0.41 }, { factor: 'face pose', r2: 0.77 }] }));
+  // A second traverse artifact wired only as `leakage` (its table without its grids).
+  const leak = await store.make('traverse-grey', 'traverse', {}, (dir) => {
+    writeFileSync(join(dir, 'leakage.json'), JSON.stringify({ notes: ['mask-based leakage'], columns: ['component', 'leakage'], rows: [{ component: 0, leakage: 0.41 }, { component: 1, leakage: 0.07 }] }));
   });
   return {
     store,

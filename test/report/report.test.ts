@@ -51,6 +51,13 @@ test('full report: every section, self-contained, run facts, banner, weight drop
   // Mask quality numbers and the worst image.
   assert.match(html, /IoU \(threshold 0\.5\)<\/td><td class="num">0\.93<\/td>/);
   assert.match(html, /Lowest IoU: a\.png 0\.81/);
+  // Leakage tables: the traversals input's own and the leakage-only input's, with their notes.
+  assert.match(html, /<h3>traverse-raw<\/h3><table><tr><th>component<\/th><th>leakage<\/th><\/tr><tr><td class="num">0<\/td><td class="num">0\.52<\/td>/);
+  assert.match(html, /<h3>traverse-grey<\/h3><table>/);
+  assert.match(html, /<p class="muted">mask-based leakage<\/p>/);
+  // Spectrum: eigenvalues and the pca stage's fresh-sample variances (sd^2).
+  assert.match(html, />pca-raw eigenvalues<\/text>/);
+  assert.match(html, />pca-raw fresh variance<\/text>/);
 });
 
 test('sections appear only for the inputs that are present', async () => {
