@@ -133,7 +133,11 @@ export function retargetModel(bytes: Uint8Array, opts: RetargetOptions): { bytes
     return true;
   };
 
+  // Same size and batch as exported: the Resize targets are already right, whatever form they take
+  // (rembg's U2-Net exports may compute them from shapes); only the outputs are pruned.
+  const sameShape = opts.size === refSize && batch === (inDims[0]! > 0 ? inDims[0] : 1);
   for (const n of nodes) {
+    if (sameShape) break;
     if (n.msg.string(F.node.opType) !== 'Resize') continue;
     const sizes = n.msg.strings(F.node.input)[3];
     if (!sizes) continue; // scales-based Resize: size-independent

@@ -66,6 +66,9 @@ test('bundled ISNet: identity re-encode, retarget to 256 px, widen to float32', 
   assert.deepEqual(after.inputs[0]!.dims, [2, 3, 256, 256]);
   assert.deepEqual(after.outputs.map((o) => o.dims), [[2, 1, 256, 256]]);
   assert.deepEqual(after.opCounts, before.opCounts, 'no node added or removed');
+  const same = retargetModel(bytes, { size: 1024, keepOutputs: 1 });
+  assert.equal(same.report.resizeConstants, 0, 'native size: Resize targets left alone');
+  assert.deepEqual(summarizeOnnx(same.bytes).outputs.map((o) => o.dims), [[1, 1, 1024, 1024]]);
   const w = widenFloat16(bytes);
   assert.equal(w.tensors, 238);
   const ws = summarizeOnnx(w.bytes);
