@@ -104,26 +104,34 @@ export function maskSection(masks: ArtifactRef[]): string {
 }
 
 /**
- * Weigh summaries and the measured drop d = 1 - grey/raw of each against the first `weights` input
- * (wire the raw dataset's weigh first), plus the d that each fid stage applied.
+ * Weigh summaries and the measured drop d = 1 - grey/raw (runner/metrics/weight.ts). Pairs:
+ * greyWeights[i] against rawWeights[i] (seed replicas arrive in seed order on both lists), or
+ * against rawWeights[0] when there is one raw weigh. `weights` are listed without a drop. Also the
+ * d each fid stage applied.
  */
-export function weightsSection(weights: ArtifactRef[], fids: ArtifactRef[]): string {
-  if (weights.length === 0) return '';
-  const ref0 = weights[0]!;
-  const rows: Cell[][] = weights.map((r, i) => {
+export function weightsSection(raw: ArtifactRef[], grey: ArtifactRef[], other: ArtifactRef[], fids: ArtifactRef[]): string {
+  if (raw.length + grey.length + other.length === 0) return '';
+  const drops: number[] = [];
+  const line = (r: ArtifactRef, role: string, ref: ArtifactRef | undefined): Cell[] => {
     const s = r.summary as { n?: number; resolution?: number; meanBytes?: number; medianBytes?: number; bytesPerPixel?: number; encoding?: { format?: string } };
-    let drop: Cell = i === 0 ? 'reference' : null;
-    if (i > 0) {
-      try { drop = weightDrop(ref0.summary as { meanBytes: number }, r.summary as { meanBytes: number }); }
+    let drop: Cell = null;
+    if (ref) {
+      try { const d = weightDrop(ref.summary as { meanBytes: number }, r.summary as { meanBytes: number }); drops.push(d); drop = d; }
       catch (e) { drop = `not comparable: ${(e as Error).message}`; }
     }
-    return [label(r), s.encoding?.format ?? '', s.n ?? null, s.resolution ?? null, s.meanBytes ?? null, s.medianBytes ?? null, s.bytesPerPixel ?? null, drop];
-  });
+    return [label(r), role, s.encoding?.format ?? '', s.n ?? null, s.resolution ?? null, s.meanBytes ?? null, s.medianBytes ?? null, s.bytesPerPixel ?? null, drop, ref ? label(ref) : ''];
+  };
+  const pairOf = (i: number): ArtifactRef | undefined => (raw.length === grey.length ? raw[i] : raw.length === 1 ? raw[0] : undefined);
+  const rows: Cell[][] = [...raw.map((r) => line(r, 'raw', undefined)), ...grey.map((r, i) => line(r, 'grey', pairOf(i))), ...other.map((r) => line(r, '', undefined))];
   const parts = [
-    `<p>Mean encoded size per image under one pinned encoding (weigh stage). d = 1 &minus; mean(this) / mean(${esc(label(ref0))}); `
-      + 'the paper measured d = 0.16 on FFHQ and scales the raw model\'s FID by (1 &minus; d).</p>',
-    table(['weights', 'format', 'images', 'px', 'mean bytes', 'median bytes', 'bytes/px', 'd vs first'], rows),
+    '<p>Mean encoded size per image under one pinned encoding (weigh stage); d = 1 &minus; mean(grey) / mean(raw). '
+      + 'The paper measured d = 0.16 on FFHQ and scales the raw model\'s FID by (1 &minus; d).</p>',
+    table(['weigh', 'role', 'format', 'images', 'px', 'mean bytes', 'median bytes', 'bytes/px', 'd (raw → grey)', 'vs'], rows),
   ];
+  if (grey.length && raw.length && raw.length !== grey.length && raw.length !== 1) {
+    parts.push(`<p class="muted">${raw.length} raw and ${grey.length} grey weighs cannot be paired: no drop computed.</p>`);
+  }
+  if (drops.length > 1) parts.push(`<p>Mean d over ${drops.length} pairs: ${num(drops.reduce((a, b) => a + b, 0) / drops.length)}.</p>`);
   const applied = fids.filter((f) => typeof f.summary['weightDrop'] === 'number');
   if (applied.length) parts.push(`<p>Applied by FID stages: ${applied.map((f) => `${esc(label(f))} d = ${num(f.summary['weightDrop'])}`).join('; ')}.</p>`);
   return section('weights', 'Image weights and the raw → grey drop', parts.join('\n'));

@@ -45,7 +45,8 @@ export async function bench(): Promise<Record<string, number | string>> {
   const inputs = {
     datasets: [store.put('faces', 'dataset', data.ref.dir, data.ref.summary)],
     composites: [store.put('grey', 'composite', grey.ref.dir, grey.ref.summary)],
-    weights: w.map((x, i) => store.put(`weigh-${i}`, 'weigh', x.ref.dir, x.ref.summary)),
+    rawWeights: [store.put('weigh-raw', 'weigh', w[0]!.ref.dir, w[0]!.ref.summary)],
+    greyWeights: [store.put('weigh-grey', 'weigh', w[1]!.ref.dir, w[1]!.ref.summary)],
     models: [model],
     fids: [await fidArtifact(store, 'fid-raw', 120, { adjusted: 0.3, epochs: 20 }), await fidArtifact(store, 'fid-grey', 100, { epochs: 20 })],
   };

@@ -85,7 +85,8 @@ export async function everything(): Promise<Everything> {
   const wGrey = await runStage(weighStage, {}, { images: grey.ref });
   const faces = store.put('faces', 'dataset', data.ref.dir, data.ref.summary);
   const greyRef = store.put('grey', 'composite', grey.ref.dir, grey.ref.summary);
-  const weights = [store.put('weigh-raw', 'weigh', wRaw.ref.dir, wRaw.ref.summary), store.put('weigh-grey', 'weigh', wGrey.ref.dir, wGrey.ref.summary)];
+  const rawWeights = [store.put('weigh-raw', 'weigh', wRaw.ref.dir, wRaw.ref.summary)];
+  const greyWeights = [store.put('weigh-grey', 'weigh', wGrey.ref.dir, wGrey.ref.summary)];
   const mask = await store.make('mask', 'mask', { count: 12, resolution: 32, model: 'isnet', family: 'isnet', inputSize: 256 }, async (dir) => {
     writeFileSync(join(dir, 'quality.json'), JSON.stringify({ threshold: 0.5, iou: { mean: 0.93, median: 0.94, min: 0.81, max: 0.98 }, mae: { mean: 0.02, median: 0.02, min: 0.01, max: 0.05 }, perImage: [{ name: 'a.png', iou: 0.81, mae: 0.05 }, { name: 'b.png', iou: 0.98, mae: 0.01 }] }));
     writeFileSync(join(dir, 'masks-grid.png'), await png(32, 32, 9));
@@ -109,6 +110,6 @@ export async function everything(): Promise<Everything> {
   });
   return {
     store,
-    inputs: { datasets: [faces], composites: [greyRef], masks: [mask], weights, models: [model], fids: [fid], pcas: [pca], traversals: [trav], leakage: [leak] },
+    inputs: { datasets: [faces], composites: [greyRef], masks: [mask], rawWeights, greyWeights, models: [model], fids: [fid], pcas: [pca], traversals: [trav], leakage: [leak] },
   };
 }

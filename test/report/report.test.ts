@@ -43,11 +43,12 @@ test('full report: every section, self-contained, run facts, banner, weight drop
   assert.match(html, /requested wasm/);
   assert.match(html, /Sum of stage times: 15 s over 10 timed stage/);
   // Weight drop: d = 1 - grey/raw from the two weigh summaries.
-  const [wr, wg] = inputs['weights']!;
+  const [wr, wg] = [inputs['rawWeights']![0], inputs['greyWeights']![0]];
   const d = 1 - (wg!.summary['meanBytes'] as number) / (wr!.summary['meanBytes'] as number);
   assert.ok(d > 0.05, `grey composites should weigh less (d = ${d})`);
   assert.ok(html.includes(`<td class="num">${Number(d.toPrecision(4))}</td>`), 'measured d in the weights table');
   assert.match(html, /fid-raw d = 0\.2/);
+  assert.match(html, /<td>weigh-grey<\/td><td>grey<\/td>.*<td>weigh-raw<\/td><\/tr>/);
   // Mask quality numbers and the worst image.
   assert.match(html, /IoU \(threshold 0\.5\)<\/td><td class="num">0\.93<\/td>/);
   assert.match(html, /Lowest IoU: a\.png 0\.81/);
@@ -103,4 +104,19 @@ test('externalReference catches what a browser would fetch and allows data: URIs
   for (const ok of ['<img src="data:image/png;base64,AAAA">', '<a href="#fid">', '<p>ratio 3:1</p>', '<div style="background:url(data:image/png;base64,AA)">']) {
     assert.equal(externalReference(ok), null, ok);
   }
+});
+
+test('weights: seed replicas pair raw[i] with grey[i]; one raw weigh serves every grey', async () => {
+  const store = new FakeStore();
+  const w = (id: string, meanBytes: number) => store.make(id, 'weigh', { meanBytes, n: 8, resolution: 32, encoding: { format: 'png' } }, () => {});
+  const raw = [await w('weigh-raw@1', 1000), await w('weigh-raw@2', 2000)];
+  const grey = [await w('weigh-grey@1', 800), await w('weigh-grey@2', 1000)];
+  const { ref } = await runStage(reportStage, { timings: false }, { rawWeights: raw, greyWeights: grey });
+  const html = readFileSync(join(ref.dir, 'report.html'), 'utf8');
+  assert.match(html, /<td>weigh-grey@1<\/td><td>grey<\/td>(<td[^>]*>[^<]*<\/td>){6}<td class="num">0\.2<\/td><td>weigh-raw@1<\/td>/);
+  assert.match(html, /<td>weigh-grey@2<\/td><td>grey<\/td>(<td[^>]*>[^<]*<\/td>){6}<td class="num">0\.5<\/td><td>weigh-raw@2<\/td>/);
+  assert.match(html, /Mean d over 2 pairs: 0\.35/);
+  const one = await runStage(reportStage, { timings: false }, { rawWeights: [raw[0]!], greyWeights: grey });
+  const h1 = readFileSync(join(one.ref.dir, 'report.html'), 'utf8');
+  assert.match(h1, /<td>weigh-grey@2<\/td><td>grey<\/td>(<td[^>]*>[^<]*<\/td>){6}<td class="num">0<\/td><td>weigh-raw@1<\/td>/);
 });
