@@ -145,7 +145,7 @@ export const fidStage: StageKind<FidParams> = {
       const context = {
         model: model.kind, extractor: id, comparable: ex.comparable, samples: p.samples, seed: p.seed, psi: p.psi,
         masked: masker ? { grey, modelSha256: masker.modelSha256, inputSize: masker.inputSize } : null,
-        weightDrop: adj, kid: p.kid,
+        weightDrop: adj ? adj.drop : null, weighed: adj ? { rawMeanBytes: adj.rawMeanBytes, greyMeanBytes: adj.greyMeanBytes } : null, kid: p.kid,
       };
       out.writeFidFiles(ctx.outDir, rows, context, !!adj, `${model.kind} FID${ex.comparable ? '' : ' (not comparable: ' + id.network + '@' + id.inputSize + 'px)'}`);
       if (grid && grid.length) {

@@ -51,7 +51,10 @@ test('adjusted FID = FID * (1 - d) with d measured by two weigh artifacts', asyn
   const rawB = rawW.summary.meanBytes as number, greyB = greyW.summary.meanBytes as number;
   assert.ok(greyB < rawB, `grey ${greyB} B should weigh less than raw ${rawB} B`);
   const { ref } = await runStage(fidStage, { ...FAST, points: 'final' }, { model: vae, reals, rawWeight: rawW, greyWeight: greyW });
-  const row = JSON.parse(readFileSync(join(ref.dir, 'fid.json'), 'utf8')).rows[0];
+  const file = JSON.parse(readFileSync(join(ref.dir, 'fid.json'), 'utf8'));
+  const row = file.rows[0];
+  assert.equal(file.weightDrop, ref.summary.weightDrop);
+  assert.deepEqual(file.weighed, { rawMeanBytes: rawB, greyMeanBytes: greyB });
   const d = 1 - greyB / rawB;
   assert.ok(Math.abs(row.adjustedFid - row.fid * (1 - d)) <= 1e-12 * row.fid);
   assert.ok(Math.abs((ref.summary.weightDrop as number) - d) < 1e-15);
