@@ -9,7 +9,7 @@
  *   weights.json/.bin           G, D, Gs (EMA) and both w averages, keyed G/..., D/..., Gs/...
  *   snapshots/epoch-NNN/        Gs.json/.bin + position.json every `snapshotEvery` epochs (FID curves)
  *   metrics.jsonl/.csv          every `logEvery` steps: epoch, step, kimg, alpha, lr, mean losses (deterministic)
- *   timing.jsonl/.csv           wall-clock seconds and images/s per logged interval (differs between runs)
+ *   (logDir) timing.jsonl/.csv  wall-clock seconds and images/s per logged interval (outside the output hash)
  *   samples.png                 grid of Gs samples at the final alpha
  * Resume: every epoch writes a full resume point (weights + Adam moments) under workDir/resume/.
  */
@@ -40,6 +40,7 @@ export const trainStyleGanKind: StageKind<TrainStyleGanParams> = {
       previousDir: ctx.inputs.previous?.dir,
       workDir: ctx.workDir,
       outDir: ctx.outDir,
+      logDir: ctx.logDir,
       signal: ctx.signal,
       progress: (u) => ctx.progress(u),
       log: (l) => ctx.log(l),

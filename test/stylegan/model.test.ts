@@ -90,6 +90,38 @@ test('per-layer w: changing only the last layer\'s w changes the image; truncati
   G.dispose();
 });
 
+test('equalized lr: stored weights ~ N(0, 1/lrmul), runtime scale gain/sqrt(fanIn)*lrmul; mapping uses lrmul 0.01', async () => {
+  await tf.setBackend('cpu');
+  const G = new Generator({ ...tiny, mappingWidth: 64, zDim: 64 }, 1);
+  const w = G.params.vars.get('g/map/1/w')!; // 64 x 64 hidden layer
+  const d = Array.from(w.dataSync());
+  const std = Math.sqrt(d.reduce((a, v) => a + v * v, 0) / d.length);
+  assert.ok(Math.abs(std - 100) < 5, `stored std ${std} (1 / 0.01)`);
+  assert.ok(Math.abs(G.params.scales.get('g/map/1/w')! - (Math.SQRT2 / 8) * 0.01) < 1e-12);
+  assert.ok(Math.abs(G.params.scales.get('g/syn/8/conv1/w')! - Math.SQRT2 / Math.sqrt(9 * 16)) < 1e-12);
+  assert.equal(G.params.scales.get('g/syn/8/torgb/w'), 1 / Math.sqrt(16), 'ToRGB gain 1');
+  G.dispose();
+});
+
+test('w_avg and Gs follow their moving-average definitions', async () => {
+  await tf.setBackend('cpu');
+  const tr = new StyleGanTrainer(tiny, { level: 0, batchSize: 4, seed: 1, loss: defaultLoss, mixingProb: 0, wAvgBeta: 0.9, emaBeta: 0.75, adam: { beta1: 0, beta2: 0.99, epsilon: 1e-8 } });
+  tr.syncEma();
+  tf.tidy(() => {
+    const w = tf.randomNormal([4, 16], 0, 1, 'float32', 3) as tf.Tensor2D;
+    tr.G.wAvg.assign(tf.ones([16]));
+    tr.G.updateWAvg(w, 0.9);
+    assert.ok(maxAbsDiff(tr.G.wAvg, tf.add(tf.mul(tf.mean(w, 0), 0.1), 0.9)) < 1e-6);
+    const g = tr.G.params.vars.get('g/syn/4/const')!;
+    const before = tr.Gs.params.vars.get('g/syn/4/const')!.clone();
+    g.assign(tf.add(g, 1));
+    tr.updateEma();
+    assert.ok(maxAbsDiff(tr.Gs.params.vars.get('g/syn/4/const')!, tf.add(before, 0.25)) < 1e-6, 'Gs = lerp(G, Gs, 0.75)');
+    assert.equal(maxAbsDiff(tr.Gs.wAvg, tr.G.wAvg), 0, 'Gs copies w_avg');
+  });
+  tr.dispose();
+});
+
 test('R1 loss (scores taken from inside the gradient pass) has the gradients of the plain two-pass formula', async () => {
   await tf.setBackend('cpu');
   const D = new Discriminator(tiny, 2);

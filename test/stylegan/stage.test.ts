@@ -29,9 +29,10 @@ function rows(dir: string, f = 'metrics.jsonl'): Array<Record<string, number>> {
 
 test('levels 4 -> 8: artifact files, finite losses, alpha fades linearly to 1', async () => {
   const l4 = await runStage(trainStyleGanKind, { ...base, level: 4 }, { data: dataRef(data) }, { backend: 'wasm' });
-  for (const f of ['config.json', 'weights.json', 'weights.bin', 'metrics.jsonl', 'metrics.csv', 'timing.csv', 'samples.png', 'snapshots/epoch-001/Gs.json', 'snapshots/epoch-002/position.json']) {
+  for (const f of ['config.json', 'weights.json', 'weights.bin', 'metrics.jsonl', 'metrics.csv', 'samples.png', 'snapshots/epoch-001/Gs.json', 'snapshots/epoch-002/position.json']) {
     assert.ok(existsSync(join(l4.ref.dir, f)), `level 4 wrote ${f}`);
   }
+  assert.ok(existsSync(join(l4.ref.logDir!, 'timing.csv')) && !existsSync(join(l4.ref.dir, 'timing.csv')), 'timings go to logDir, outside the hash');
   assert.ok(rows(l4.ref.dir).every((r) => r['alpha'] === 1), 'no fade at 4x4');
   const l8 = await runStage(trainStyleGanKind, { ...base, level: 8 }, { data: dataRef(data), previous: l4.ref }, { backend: 'wasm' });
   const m = rows(l8.ref.dir);
@@ -40,6 +41,9 @@ test('levels 4 -> 8: artifact files, finite losses, alpha fades linearly to 1', 
   for (const r of m) for (const k of ['d_loss', 'g_loss', 'r1', 'real_score', 'fake_score']) assert.ok(Number.isFinite(r[k]), `${k} finite at step ${r['step']}`);
   assert.equal(l8.result && l8.result.summary?.['level'], 8);
   assert.equal(l8.env['tfjs.backend'], 'wasm');
+  // Adam starts afresh at each level: level 8's optimisers count only its own 8 steps.
+  const pos = JSON.parse(readFileSync(join(l8.ref.dir, 'snapshots/epoch-002/position.json'), 'utf8'));
+  assert.deepEqual([pos.step, pos.optGStep, pos.optDStep, pos.level, pos.alpha], [8, 8, 8, 8, 1]);
   // Level 8 started from level 4's weights: w_avg (fresh: zeros, decay 0.995) keeps accumulating,
   // about (1 - 0.995^16) / (1 - 0.995^8) ~ 2x level 4's after 8 more steps (1x if it restarted).
   const w4 = loadTensors(l4.ref.dir, 'weights')['G/w_avg']!.dataSync();
@@ -71,7 +75,7 @@ test('user errors name the stage and the param', async () => {
 function ctxFor(params: TrainStyleGanParams, workDir: string, backend: 'cpu' | 'wasm', signal: AbortSignal, onStep?: (done: number) => void): StageContext<TrainStyleGanParams> {
   return {
     id: 'sg', params, inputs: { data: dataRef(data) } as Record<string, ArtifactRef>, inputLists: { data: [dataRef(data)] },
-    outDir: mkdtempSync(join(tmpdir(), 'btf-sg-out-')), workDir, signal,
+    outDir: mkdtempSync(join(tmpdir(), 'btf-sg-out-')), logDir: mkdtempSync(join(tmpdir(), 'btf-sg-logs-')), workDir, signal,
     progress: (u) => onStep?.(u.done ?? 0), log: () => {}, setEnv: () => {}, compute: { backend, workers: 1 },
   };
 }

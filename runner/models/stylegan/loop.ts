@@ -63,6 +63,8 @@ export interface LoopIo {
   previousDir?: string;
   workDir: string;
   outDir: string;
+  /** Run-specific files outside the output hash (wall-clock timings); default outDir. */
+  logDir?: string;
   signal: AbortSignal;
   progress(u: ProgressUpdate): void;
   log(line: string): void;
@@ -227,7 +229,8 @@ async function run(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader, tra
 
   // Final artifact files.
   await saveTensors(io.outDir, 'weights', trainer.weights());
-  for (const f of ['metrics.jsonl', 'metrics.csv', 'timing.jsonl', 'timing.csv']) cpSync(join(io.workDir, f), join(io.outDir, f));
+  for (const f of ['metrics.jsonl', 'metrics.csv']) cpSync(join(io.workDir, f), join(io.outDir, f));
+  for (const f of ['timing.jsonl', 'timing.csv']) cpSync(join(io.workDir, f), join(io.logDir ?? io.outDir, f));
   if (existsSync(snapRoot)) cpSync(snapRoot, join(io.outDir, 'snapshots'), { recursive: true });
   const finalAlpha = alphaAt(step);
   if (p.samples > 0) {
