@@ -65,6 +65,14 @@ test('real images are blended like the generator: alpha 0 gives up(down(x))', ()
   });
 });
 
+test('loss: wgan-gp reaches the trainer (gradient penalty and drift logged)', async () => {
+  const r = await runStage(trainStyleGanKind, { ...base, level: 4, epochs: 1, loss: 'wgan-gp', samples: 0 }, { data: dataRef(data) }, { backend: 'wasm' });
+  const m = rows(r.ref.dir);
+  assert.equal(m.length, 4);
+  for (const row of m) for (const k of ['gp', 'drift', 'd_loss', 'g_loss']) assert.ok(Number.isFinite(row[k]), `${k} at step ${row['step']}`);
+  assert.ok(m.every((row) => !('r1' in row)));
+});
+
 test('user errors name the stage and the param', async () => {
   await assert.rejects(runStage(trainStyleGanKind, { ...base, level: 8 }, { data: dataRef(data) }, { backend: 'cpu' }), /needs input 'previous'/);
   await assert.rejects(runStage(trainStyleGanKind, { ...base, level: 4, fadeInEpochs: 3 }, { data: dataRef(data) }, { backend: 'cpu' }), /params.fadeInEpochs/);
