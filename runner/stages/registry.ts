@@ -25,6 +25,8 @@ const BUILTINS: Array<[string, string]> = [
   ['./composite.js', 'compositeStage'],
   ['./weigh.js', 'weighStage'],
   ['./train-vae.js', 'trainVaeKind'],
+  ['./report.js', 'reportStage'],
+  ['./compare.js', 'compareStage'],
 ];
 const BUILTIN_MODULES = BUILTINS.map(([m]) => m);
 const BUILTIN_EXPORTS = BUILTINS.map(([, e]) => e);

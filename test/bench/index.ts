@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 
-const ALL = ['runner', 'datasets', 'masking', 'composite', 'compute', 'vae', 'stylegan', 'inception', 'metrics'];
+const ALL = ['runner', 'datasets', 'masking', 'composite', 'compute', 'vae', 'stylegan', 'inception', 'metrics', 'evaluation', 'analysis', 'report'];
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const name of wanted) {
