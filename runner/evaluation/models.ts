@@ -58,9 +58,10 @@ function latents(seed: number, start: number, n: number, dim: number): tf.Tensor
 }
 
 function vaeArtifact(dir: string, where: string): ModelArtifact {
-  const training = readJson(join(dir, 'training.json'), where) as { resolution?: number; params?: { model?: { latentDim?: number } } };
+  const training = readJson(join(dir, 'training.json'), where) as { resolution?: number; imageChannels?: number; params?: { model?: { latentDim?: number } } };
   const res = training.resolution, L = training.params?.model?.latentDim;
   if (!res || !L) throw new UserError(`${where}: ${join(dir, 'training.json')} lacks resolution or params.model.latentDim`);
+  if (training.imageChannels !== undefined && training.imageChannels !== 3) throw new UserError(`${where}: the VAE generates ${training.imageChannels}-channel images; FID needs RGB (3)`);
   const point = (snapshot: string, decoderDir: string, pos: { epoch: number; step: number }): EvalPoint => ({
     snapshot, epoch: pos.epoch, step: pos.step, level: res, alpha: 1,
     async open({ seed }) {
