@@ -19,41 +19,45 @@ export interface LeakageRow {
   component: number;
   leakage: number | null;
   meanAbsChange: number;
+  /** Mean of max(m_t, m_mean) / 255 over steps and pixels: how much the masks call face (check it against the data's true fraction). */
+  maskForeground: number;
 }
 
 /**
  * Leakage of one traversal row: `images` = steps RGB images back to back, `masks` = their masks
  * (steps x res x res), `mean`/`meanMask` = the mean image and its mask.
  */
-export function rowLeakage(images: Uint8Array, masks: Uint8Array, mean: Uint8Array, meanMask: Uint8Array, resolution: number): { leakage: number | null; meanAbsChange: number } {
+export function rowLeakage(images: Uint8Array, masks: Uint8Array, mean: Uint8Array, meanMask: Uint8Array, resolution: number): Omit<LeakageRow, 'component'> {
   const plane = resolution * resolution;
   const steps = masks.length / plane;
   if (images.length !== steps * plane * 3 || mean.length !== plane * 3 || meanMask.length !== plane) throw new Error('rowLeakage: sizes disagree');
-  let total = 0, background = 0;
+  let total = 0, background = 0, fg = 0;
   for (let s = 0; s < steps; s++) {
     for (let p = 0; p < plane; p++) {
       const o = (s * plane + p) * 3, q = p * 3;
+      const f = Math.max(masks[s * plane + p]!, meanMask[p]!) / 255;
+      fg += f;
       const change = Math.abs(images[o]! - mean[q]!) + Math.abs(images[o + 1]! - mean[q + 1]!) + Math.abs(images[o + 2]! - mean[q + 2]!);
       if (change === 0) continue;
       total += change;
-      background += change * (1 - Math.max(masks[s * plane + p]!, meanMask[p]!) / 255);
+      background += change * (1 - f);
     }
   }
-  return { leakage: total > 0 ? background / total : null, meanAbsChange: total / (steps * plane * 3) };
+  return { leakage: total > 0 ? background / total : null, meanAbsChange: total / (steps * plane * 3), maskForeground: fg / (steps * plane) };
 }
 
 /** Masks for n RGB images of `resolution` px (255 = foreground). */
 export type MaskFn = (pixels: Uint8Array, n: number, resolution: number) => Promise<Uint8Array>;
 
 /** Leakage of every row of a traversal; masks are computed once per image. */
-export async function traversalLeakage(rows: Uint8Array[], mean: Uint8Array, resolution: number, maskFn: MaskFn, onRow?: (i: number) => void): Promise<LeakageRow[]> {
+export async function traversalLeakage(rows: Uint8Array[], mean: Uint8Array, resolution: number, maskFn: MaskFn, onRow?: (i: number, masks: Uint8Array) => void): Promise<LeakageRow[]> {
   const meanMask = await maskFn(mean, 1, resolution);
   const out: LeakageRow[] = [];
   for (let i = 0; i < rows.length; i++) {
     const n = rows[i]!.length / (resolution * resolution * 3);
     const masks = await maskFn(rows[i]!, n, resolution);
     out.push({ component: i, ...rowLeakage(rows[i]!, masks, mean, meanMask, resolution) });
-    onRow?.(i);
+    onRow?.(i, masks);
   }
   return out;
 }

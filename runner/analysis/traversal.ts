@@ -88,8 +88,8 @@ export async function traversalPages(tr: Traversal, resolution: number, rowsPerP
   return pages;
 }
 
-export function splitImages(pixels: Uint8Array, resolution: number): Uint8Array[] {
-  const b = resolution * resolution * 3;
+export function splitImages(pixels: Uint8Array, resolution: number, channels = 3): Uint8Array[] {
+  const b = resolution * resolution * channels;
   return Array.from({ length: pixels.length / b }, (_, i) => pixels.subarray(i * b, (i + 1) * b));
 }
 

@@ -6,6 +6,7 @@
  *   traversal-AAA-BBB.png     rows = components AAA..BBB, columns = steps from -range to +range sd
  *   layers-<name>.png         StyleGAN: the top components applied to a range of style layers only
  *   blend-c<k>.png            StyleGAN: style blending, coarse layers (< k) from the row source
+ *   leakage-masks.png         the predicted masks of the first page (judge the mask model here)
  *   traversal.json            layout: t values, pages, layer ranges, blends, leakage masks used
  *   leakage.json/.csv         per component: eigenvalue, explained ratio, mask-based leakage,
  *                             mean |change|, and the pca stage's factor correlations when present
@@ -113,7 +114,13 @@ export const traverseStage: StageKind<TraverseParams> = {
         const masker = await openGeneratedMasker(p.leakage, `${where}: params.leakage`, ctx.log);
         ctx.setEnv('leakage.maskModelSha256', masker.info.modelSha256);
         try {
-          leak = await lk.traversalLeakage(tr.rows, tr.mean, res, masker.fn, (i) => tick(`leakage ${i + 1}/${K}`));
+          // The first page's masks as a picture, so a reader can judge the mask model on these images.
+          const shown: Uint8Array[] = [];
+          leak = await lk.traversalLeakage(tr.rows, tr.mean, res, masker.fn, (i, masks) => {
+            if (i < p.rowsPerPage) shown.push(masks);
+            tick(`leakage ${i + 1}/${K}`);
+          });
+          writeFileSync(join(ctx.outDir, 'leakage-masks.png'), await gridPng(shown.flatMap((m) => tv.splitImages(m, res, 1)), res, 1, { cols: p.steps, zoom }));
           maskInfo = masker.info;
         } finally {
           await masker.dispose();

@@ -23,6 +23,7 @@ test('rowLeakage: exact on a 2x2 image with soft masks', () => {
   const r = rowLeakage(img, masks, mean, meanMask, 2);
   assert.ok(Math.abs(r.leakage! - (10 + 0.8 * 20) / 60) < 1e-12, String(r.leakage));
   assert.ok(Math.abs(r.meanAbsChange - 60 / 12) < 1e-12);
+  assert.ok(Math.abs(r.maskForeground - (0 + 1 + 0.2 + 1) / 4) < 1e-12);
   assert.equal(rowLeakage(mean, masks, mean, meanMask, 2).leakage, null);
 });
 
