@@ -131,9 +131,11 @@ export class StyleGanTrainer {
 
     // D update: fakes are constants here (computed outside the tape).
     const fakesD = tf.tidy(() => this.fakes(step, S_ZD, alpha));
-    const mixU = this.opts.loss.kind === 'wgan-gp'
-      ? tf.tensor4d(Float32Array.from({ length: this.opts.batchSize }, (() => { const r = rngFor(this.opts.seed, S_GP, level, step); return () => r.next(); })()), [this.opts.batchSize, 1, 1, 1])
-      : undefined;
+    let mixU: tf.Tensor4D | undefined;
+    if (this.opts.loss.kind === 'wgan-gp') {
+      const r = rngFor(this.opts.seed, S_GP, level, step);
+      mixU = tf.tensor4d(Float32Array.from({ length: this.opts.batchSize }, () => r.next()), [this.opts.batchSize, 1, 1, 1]);
+    }
     this.update(this.optD, () => discriminatorLoss(critic, reals, fakesD, this.opts.loss, mixU), lr, keepTerms);
     fakesD.dispose();
     mixU?.dispose();
