@@ -25,6 +25,7 @@ const BUILTINS: Array<[string, string]> = [
   ['./composite.js', 'compositeStage'],
   ['./weigh.js', 'weighStage'],
   ['./train-vae.js', 'trainVaeKind'],
+  ['./train-stylegan.js', 'trainStyleGanKind'],
   ['./report.js', 'reportStage'],
   ['./compare.js', 'compareStage'],
 ];
