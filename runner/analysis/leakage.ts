@@ -28,6 +28,12 @@ export interface LeakageRow {
  * (steps x res x res), `mean`/`meanMask` = the mean image and its mask.
  */
 export function rowLeakage(images: Uint8Array, masks: Uint8Array, mean: Uint8Array, meanMask: Uint8Array, resolution: number): Omit<LeakageRow, 'component'> {
+  const s = leakageSums(images, masks, mean, meanMask, resolution);
+  return { leakage: s.total > 0 ? s.background / s.total : null, meanAbsChange: s.total / (s.count * 3), maskForeground: s.foreground / s.count };
+}
+
+/** The sums behind rowLeakage (change, background change, foreground weight, pixel count), to pool several rows. */
+export function leakageSums(images: Uint8Array, masks: Uint8Array, mean: Uint8Array, meanMask: Uint8Array, resolution: number): { total: number; background: number; foreground: number; count: number } {
   const plane = resolution * resolution;
   const steps = masks.length / plane;
   if (images.length !== steps * plane * 3 || mean.length !== plane * 3 || meanMask.length !== plane) throw new Error('rowLeakage: sizes disagree');
@@ -43,7 +49,7 @@ export function rowLeakage(images: Uint8Array, masks: Uint8Array, mean: Uint8Arr
       background += change * (1 - f);
     }
   }
-  return { leakage: total > 0 ? background / total : null, meanAbsChange: total / (steps * plane * 3), maskForeground: fg / (steps * plane) };
+  return { total, background, foreground: fg, count: steps * plane };
 }
 
 /** Masks for n RGB images of `resolution` px (255 = foreground). */

@@ -14,6 +14,8 @@ export interface TableRow {
   leakage: number | null;
   meanAbsChange: number | null;
   maskForeground: number | null;
+  /** VAE on a dataset with true masks: leakage of edits around encoded real images, true masks (truth-leakage.ts). */
+  leakageTrueMask: number | null;
   faceMaxAbsR: number | null;
   faceFactor: string | null;
   backgroundMaxAbsR: number | null;
@@ -25,16 +27,17 @@ export interface TableRow {
 }
 
 export const TABLE_COLUMNS: Array<keyof TableRow> = [
-  'component', 'eigenvalue', 'explainedRatio', 'leakage', 'meanAbsChange', 'maskForeground', 'faceMaxAbsR', 'faceFactor',
+  'component', 'eigenvalue', 'explainedRatio', 'leakage', 'meanAbsChange', 'maskForeground', 'leakageTrueMask', 'faceMaxAbsR', 'faceFactor',
   'backgroundMaxAbsR', 'backgroundFactor', 'faceR2', 'backgroundR2', 'faceAdjR2', 'backgroundAdjR2',
 ];
 
-export function buildTable(k: number, eigenvalues: number[], ratios: number[], leak: LeakageRow[] | null, factors: ComponentFactors[] | null): TableRow[] {
+export function buildTable(k: number, eigenvalues: number[], ratios: number[], leak: LeakageRow[] | null, factors: ComponentFactors[] | null, truth: LeakageRow[] | null = null): TableRow[] {
   return Array.from({ length: k }, (_, i) => {
-    const l = leak?.[i], f = factors?.[i];
+    const l = leak?.[i], f = factors?.[i], tl = truth?.[i];
     return {
       component: i, eigenvalue: eigenvalues[i]!, explainedRatio: ratios[i]!,
       leakage: l ? l.leakage : null, meanAbsChange: l ? l.meanAbsChange : null, maskForeground: l ? l.maskForeground : null,
+      leakageTrueMask: tl ? tl.leakage : null,
       faceMaxAbsR: f ? f.face.maxAbsR : null, faceFactor: f ? f.face.factor : null,
       backgroundMaxAbsR: f ? f.background.maxAbsR : null, backgroundFactor: f ? f.background.factor : null,
       faceR2: f ? f.face.r2 : null, backgroundR2: f ? f.background.r2 : null,
@@ -58,9 +61,9 @@ const f3 = (v: number | null): string => (v === null || !Number.isFinite(v) ? '�
 
 /** A compact markdown table (no HTML) for the summary and the report. */
 export function tableMarkdown(rows: TableRow[], title: string): string {
-  const head = '| PC | eigenvalue | expl. | leakage | mask fg | face max\\|r\\| | bg max\\|r\\| | face R² | bg R² |';
-  const sep = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const body = rows.map((r) => `| ${r.component} | ${r.eigenvalue.toPrecision(4)} | ${f3(r.explainedRatio)} | ${f3(r.leakage)} | ${f3(r.maskForeground)} | ${f3(r.faceMaxAbsR)} | ${f3(r.backgroundMaxAbsR)} | ${f3(r.faceR2)} | ${f3(r.backgroundR2)} |`);
+  const head = '| PC | eigenvalue | expl. | leakage | mask fg | leakage (true masks) | face max\\|r\\| | bg max\\|r\\| | face R² | bg R² |';
+  const sep = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const body = rows.map((r) => `| ${r.component} | ${r.eigenvalue.toPrecision(4)} | ${f3(r.explainedRatio)} | ${f3(r.leakage)} | ${f3(r.maskForeground)} | ${f3(r.leakageTrueMask)} | ${f3(r.faceMaxAbsR)} | ${f3(r.backgroundMaxAbsR)} | ${f3(r.faceR2)} | ${f3(r.backgroundR2)} |`);
   return [`**${title}**`, '', head, sep, ...body].join('\n') + '\n';
 }
 

@@ -32,10 +32,15 @@ export interface TraverseParams {
   layerRanges: Array<{ name: string; from: number; to: number | null }>;
   layerComponents: number;
   blend: { sources: number; crossovers: number[] };
-  leakage: MaskModelParams & { masks: 'model' | 'none' };
+  leakage: MaskModelParams & { masks: 'model' | 'none'; truthImages: number };
 }
 
 const pad3 = (i: number): string => String(i).padStart(3, '0');
+
+function mean(xs: Array<number | null>): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
 
 export const traverseStage: StageKind<TraverseParams> = {
   kind: 'traverse',
@@ -45,6 +50,7 @@ export const traverseStage: StageKind<TraverseParams> = {
   inputs: [
     { name: 'pca', kinds: ['pca'], description: 'the pca artifact (pca.json + mean.f64 + components.f64)' },
     { name: 'model', kinds: ['train-vae', 'train-stylegan'], description: 'the model the pca was fitted on' },
+    { name: 'data', optional: true, description: 'VAE only: a dataset with true masks (masks.json + masks.u8 beside the images: synthetic faces or their composites) for the true-mask leakage' },
   ],
   paths: ['leakage.model.path'],
   accelerator: () => true,
@@ -126,10 +132,28 @@ export const traverseStage: StageKind<TraverseParams> = {
           await masker.dispose();
         }
       }
+      let truth: import('../analysis/leakage.js').LeakageRow[] | null = null;
+      let truthImages = 0;
+      const dataRef = ctx.inputs.data;
+      if (dataRef && p.leakage.truthImages > 0) {
+        if (m.kind !== 'vae') throw new UserError(`${where}: input "data" (true-mask leakage) applies to a VAE only; StyleGAN images are generated and have no true masks`);
+        if (!existsSync(join(dataRef.dir, 'masks.json'))) throw new UserError(`${where}: input "data" (${dataRef.dir}) has no masks.json + masks.u8 (true masks: synthetic faces or their composites)`);
+        const { PackedReader } = await import('../datasets/packed.js');
+        const { truthLeakage } = await import('../analysis/truth-leakage.js');
+        const images = new PackedReader(dataRef.dir), masks = new PackedReader(dataRef.dir, 'masks.json');
+        try {
+          if (images.meta.resolution !== res || masks.meta.resolution !== res || masks.count !== images.count) throw new UserError(`${where}: input "data" is ${images.meta.resolution}px (masks ${masks.meta.resolution}px, ${masks.count}/${images.count}) but the VAE makes ${res}px images`);
+          truthImages = Math.min(p.leakage.truthImages, images.count);
+          truth = truthLeakage(m, pca, images, masks, { images: p.leakage.truthImages, range: p.range, components: K, batch: p.batch, signal: ctx.signal });
+        } finally {
+          images.close(); masks.close();
+        }
+      }
       const factorPath = join(pcaRef.dir, 'factor-correlation.json');
       const factors = existsSync(factorPath) ? (JSON.parse(readFileSync(factorPath, 'utf8')) as { components: import('../analysis/factors.js').ComponentFactors[] }).components : null;
-      const rows = tb.buildTable(K, file.eigenvalues, file.explainedVarianceRatio, leak, factors);
+      const rows = tb.buildTable(K, file.eigenvalues, file.explainedVarianceRatio, leak, factors, truth);
       const notes = [
+        truth ? `leakageTrueMask = the same share for edits of +-${p.range} sd around ${truthImages} encoded real images, with their true masks (no mask model)` : 'leakageTrueMask not measured (needs a VAE and input "data" with true masks)',
         leak ? 'leakage = share of the traversal pixel change |img_t - img_mean| on pixels that are background in both images (mask model on the generated images)' : 'leakage not measured (params.leakage.masks: none)',
         factors ? 'factor columns: correlation of each component with the dataset factors over the encoded real images (pca stage)'
           : m.kind === 'stylegan' ? 'no factor columns: StyleGAN images are generated, so no ground-truth factors exist; mask-based leakage only' : 'no factor columns: the pca data input had no factors.json',
@@ -141,11 +165,12 @@ export const traverseStage: StageKind<TraverseParams> = {
         model: file.model, components: K, range: p.range, steps: p.steps, t: tr.t, unit: 'standard deviations (sqrt eigenvalue)',
         pages, layerGrids, blends, styleLayers: m.layers,
       }, null, 1) + '\n');
-      const leaks = leak?.map((l) => l.leakage).filter((v): v is number => v !== null) ?? [];
+      const leaks = leak?.map((l) => l.leakage) ?? [];
       return {
         summary: {
           model: m.kind, components: K, steps: p.steps, pages: pages.length, layerGrids: layerGrids.length, blends: blends.length,
-          meanLeakage: leaks.length ? leaks.reduce((s, v) => s + v, 0) / leaks.length : null,
+          meanLeakage: mean(leaks),
+          meanLeakageTrueMask: truth ? mean(truth.map((l) => l.leakage)) : null,
           masks: maskInfo, factors: factors !== null, markdown: tb.tableMarkdown(rows, title), notes, backend: be.backend,
         },
       };

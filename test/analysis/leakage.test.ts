@@ -58,3 +58,27 @@ test('a model changing both face and background lands in between', async () => {
   const tr = traverse(both, pca, { components: 2, range: 3, steps: 5, batch: 5 });
   for (const l of await traversalLeakage(tr.rows, tr.mean, R, maskFn)) assert.ok(l.leakage! > 0.3 && l.leakage! < 0.97, String(l.leakage));
 });
+
+test('true-mask leakage (VAE edits around encoded reals): ~0 for face-only, ~1 for background-only components', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { PackedReader, PackedWriter } = await import('../../runner/datasets/packed.js');
+  const { truthLeakage } = await import('../../runner/analysis/truth-leakage.js');
+  const dir = mkdtempSync(join(tmpdir(), 'btf-truth-'));
+  const iw = new PackedWriter(dir, { resolution: R, channels: 3, file: 'images.u8' });
+  const mw = new PackedWriter(dir, { resolution: R, channels: 1, file: 'masks.u8' }, 'masks.json');
+  for (let i = 0; i < 5; i++) { iw.append(new Uint8Array(R * R * 3).fill(i)); mw.append(disc); }
+  iw.finish({}); mw.finish({});
+  for (const [region, want] of [['inside', 0], ['outside', 1]] as const) {
+    const r = regionRenderer(dim, R, region);
+    // "Encoder": image i -> latent with every coordinate 0.05 * i (its pixel value).
+    const model = { ...r, kind: 'vae' as const, space: 'z' as const, info: {}, dispose() {},
+      encode: (px: Uint8Array, n: number) => ({ mu: Float32Array.from({ length: n * dim }, (_, j) => 0.05 * px[Math.floor(j / dim) * R * R * 3]!), logvar: new Float32Array(n * dim) }) };
+    const images = new PackedReader(dir), masks = new PackedReader(dir, 'masks.json');
+    const rows = truthLeakage(model, pca, images, masks, { images: 4, range: 3, components: 3, batch: 3, signal: new AbortController().signal });
+    images.close(); masks.close();
+    assert.equal(rows.length, 3);
+    for (const l of rows) assert.ok(l.meanAbsChange > 0.5 && Math.abs(l.leakage! - want) < 1e-12, `${region}: ${JSON.stringify(l)}`);
+  }
+});

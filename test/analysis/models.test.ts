@@ -27,11 +27,12 @@ test('VAE: pca on encoded faces with factor correlations; traverse joins them in
     for (const g of [c.face, c.background]) assert.ok(g.maxAbsR >= 0 && g.maxAbsR <= 1 && g.r2 >= 0 && g.r2 <= 1, JSON.stringify(g));
   }
   assert.ok(existsSync(join(pca.dir, 'samples.png')));
-  const tr = (await runStage(traverseStage, { components: 4, steps: 3, leakage: { masks: 'none' } }, { pca, model: vae })).ref;
+  const tr = (await runStage(traverseStage, { components: 4, steps: 3, leakage: { masks: 'none', truthImages: 4 } }, { pca, model: vae, data: faces })).ref;
   const leak = JSON.parse(readFileSync(join(tr.dir, 'leakage.json'), 'utf8'));
   assert.equal(leak.rows.length, 4);
   assert.equal(leak.rows[0].faceR2, fc.components[0].face.r2);
   assert.equal(leak.rows[0].leakage, null);
+  for (const r of leak.rows) assert.ok(r.leakageTrueMask > 0 && r.leakageTrueMask < 1, JSON.stringify(r));
   assert.ok(existsSync(join(tr.dir, 'traversal-000-003.png')));
   assert.equal(tr.summary.layerGrids, 0);
 });
@@ -61,5 +62,6 @@ test('StyleGAN: w-space pca, layer ranges, blending, ISNet leakage in [0, 1]', a
   assert.equal(leak.rows[0].faceR2, null);
   assert.ok(leak.notes.some((n: string) => /no ground-truth factors/.test(n)));
   assert.equal(leak.masks.inputSize, 64);
+  await assert.rejects(runStage(traverseStage, { components: 1, steps: 3, leakage: { masks: 'none' } }, { pca, model: l8, data: faces }), /applies to a VAE only/);
   assert.ok(existsSync(join(ref.dir, 'leakage-masks.png')));
 });
