@@ -18,6 +18,7 @@ export type MaskerParams = Pick<MaskParams, 'model' | 'batchSize' | 'executionPr
 
 export interface Masker {
   modelSha256: string;
+  precision: 'float32' | 'as-is';
   family: string;
   inputSize: number;
   /** Composites `n` RGB images of `res` px onto grey `grey` with their predicted masks. */
@@ -25,17 +26,30 @@ export interface Masker {
   dispose(): Promise<void>;
 }
 
+/**
+ * Precision the samples are masked at. int8 (the mask stage's quantisation) calibrates activation
+ * ranges on the first images of its input, so samples and reals could never be quantised alike:
+ * refused; 'auto' means float32 here, and the fid stage checks the reals' mask stage ran float32 too.
+ */
+export function samplePrecision(precision: string, where: string): 'float32' | 'as-is' {
+  if (precision === 'as-is') return 'as-is';
+  if (precision === 'int8') throw new UserError(`${where}.model.precision: int8 is calibrated on the masked images themselves, so samples and reals would be quantised differently; use float32 (here and in the reals' mask stage)`);
+  return 'float32';
+}
+
 export async function openMasker(p: MaskerParams, where: string, log?: (l: string) => void): Promise<Masker> {
+  const precision = samplePrecision(String(p.model.precision), where);
   const model = loadModel(p.model, `${where}.model`);
   const spec = FAMILIES[model.family];
   const dims = graphInfo(model.bytes).dims;
   const size = resolveInputSize(p.model.inputSize, model.family, typeof dims[2] === 'number' && dims[2] > 0 ? dims[2] : undefined);
-  const seg: Segmenter = await openSegmenter(model.bytes, { size, batch: p.batchSize, float32: p.model.precision === 'float32', provider: p.executionProvider, threads: p.threads, ...(log ? { log } : {}) });
+  const seg: Segmenter = await openSegmenter(model.bytes, { size, batch: p.batchSize, float32: precision === 'float32', provider: p.executionProvider, threads: p.threads, ...(log ? { log } : {}) });
   log?.(`masking samples with ${model.source} (${model.family}, sha256 ${model.sha256.slice(0, 12)}) at ${size}px on ${seg.provider}`);
   const plane = size * size;
   const input = new Float32Array(p.batchSize * 3 * plane);
   return {
     modelSha256: model.sha256,
+    precision,
     family: model.family,
     inputSize: size,
     async composite(pixels, n, res, grey) {

@@ -78,16 +78,16 @@ export function commonExtractor(reals: RealsSummary[], expect: { features: strin
  * Masked FID: every reals input must have been composited with the grey, segmentation model
  * (sha256) and mask settings the samples are masked with here, else the sides are not like for like.
  */
-export function checkMaskedReals(reals: RealsSummary[], m: { modelSha256: string; inputSize: number; threshold: number | null; cleanup: boolean }, where: string): void {
+export function checkMaskedReals(reals: RealsSummary[], m: { modelSha256: string; inputSize: number; precision: string; threshold: number | null; cleanup: boolean }, where: string): void {
   const grey = reals[0]!.masked!.grey;
   for (const [i, s] of reals.entries()) {
     const r = s.masked!;
     if (r.grey !== grey) throw new UserError(`${where}: inputs.reals[${i}] uses grey ${r.grey}, inputs.reals[0] grey ${grey}`);
     if (r.modelSha256 && r.modelSha256 !== m.modelSha256) throw new UserError(`${where}: inputs.reals[${i}] was masked with model sha256 ${r.modelSha256.slice(0, 12)}, params.masked.model is ${m.modelSha256.slice(0, 12)}; use the same segmentation model`);
-    const mine: Record<string, unknown> = { inputSize: m.inputSize, threshold: m.threshold, cleanup: m.cleanup };
+    const mine: Record<string, unknown> = { inputSize: m.inputSize, precision: m.precision, threshold: m.threshold, cleanup: m.cleanup };
     for (const [k, v] of Object.entries(mine)) {
       const theirs = r[k];
-      // threshold: null is a setting (soft masks); inputSize/cleanup: null means not recorded.
+      // threshold: null is a setting (soft masks); otherwise null means not recorded (older mask artifacts).
       if (theirs !== undefined && (theirs !== null || k === 'threshold') && theirs !== v) {
         throw new UserError(`${where}: inputs.reals[${i}] was masked with ${k} ${String(theirs)}, params.masked gives ${String(v)}; use the mask stage's settings`);
       }

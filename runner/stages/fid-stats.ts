@@ -96,7 +96,7 @@ export const fidStatsStage: StageKind<FidStatsParams> = {
           summary: {
             n, dim: ex.id.dim, comparable: ex.comparable, extractor: ex.id, level, alpha: p.alpha,
             datasetResolution: res, datasetCount: count,
-            masked: maskReader ? { grey: p.maskGrey, model: mask?.['model'] ?? null, family: mask?.['family'] ?? null, modelSha256: mask?.['modelSha256'] ?? null, inputSize: mask?.['inputSize'] ?? null, threshold: mask?.['threshold'] ?? null, cleanup: mask?.['cleanup'] ?? null } : null,
+            masked: maskReader ? { grey: p.maskGrey, model: mask?.['model'] ?? null, family: mask?.['family'] ?? null, modelSha256: mask?.['modelSha256'] ?? null, inputSize: mask?.['inputSize'] ?? null, precision: mask?.['precision'] ?? null, threshold: mask?.['threshold'] ?? null, cleanup: mask?.['cleanup'] ?? null } : null,
           },
         };
       } finally {

@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PackedReader } from '../../runner/datasets/packed.js';
 import { UserError } from '../../runner/errors.js';
-import { openMasker } from '../../runner/evaluation/masker.js';
+import { openMasker, samplePrecision } from '../../runner/evaluation/masker.js';
 import { greyComposite } from '../../runner/evaluation/reals.js';
+import { checkMaskedReals, type RealsSummary } from '../../runner/evaluation/score.js';
 import { fidStage } from '../../runner/stages/fid.js';
 import { maskStage } from '../../runner/stages/mask.js';
 import { trainVaeKind } from '../../runner/stages/train-vae.js';
@@ -21,7 +22,8 @@ import { faces, realStats } from './helpers.js';
 
 const SIZE = 64; // reduced ISNet input: cheap on CPU; the test is about wiring, not mask quality
 const data = await faces(12, 8);
-const mask = (await runStage(maskStage, { model: { inputSize: SIZE }, gridCount: 0, threads: 1 }, { dataset: data })).ref;
+// float32: the mask stage's int8 route calibrates on its own input, which samples cannot share.
+const mask = (await runStage(maskStage, { model: { inputSize: SIZE, precision: 'float32' }, gridCount: 0, threads: 1 }, { dataset: data })).ref;
 const reals = await realStats(data, {}, mask);
 
 test('the in-process masker reproduces the mask stage: same composite as fid-stats uses', async () => {
@@ -33,6 +35,7 @@ test('the in-process masker reproduces the mask stage: same composite as fid-sta
     r.close(); mr.close();
     assert.deepEqual(await m.composite(px, 4, 32, 128), greyComposite(px, masks, 4, 32, 128));
     assert.equal(m.modelSha256, mask.summary.modelSha256);
+    assert.equal(m.precision, 'float32');
   } finally {
     await m.dispose();
   }
@@ -50,8 +53,20 @@ test('masked FID of a VAE against masked reals; unmasked samples or another mode
   await assert.rejects(runStage(fidStage, FAST, { model: vae, reals }), (e: unknown) => e instanceof UserError && /masked\.enabled is false/.test(e.message));
   await assert.rejects(runStage(fidStage, { ...FAST, masked: { ...masked, model: { name: 'isnet-quint8', inputSize: SIZE } } }, { model: vae, reals }),
     (e: unknown) => e instanceof UserError && /same segmentation model/.test(e.message));
+  assert.throws(() => samplePrecision('int8', 'stage f: params.masked'), (e: unknown) => e instanceof UserError && /params\.masked\.model\.precision: int8 is calibrated on the masked images/.test(e.message));
+  assert.deepEqual(['auto', 'float32', 'as-is'].map((x) => samplePrecision(x, 'w')), ['float32', 'float32', 'as-is']);
   await assert.rejects(runStage(fidStage, { ...FAST, masked: { ...masked, threshold: 0.5 } }, { model: vae, reals }),
     (e: unknown) => e instanceof UserError && /masked with threshold null, params\.masked gives 0\.5/.test(e.message));
   await assert.rejects(runStage(fidStage, { ...FAST, masked: { ...masked, model: { inputSize: 96 } } }, { model: vae, reals }),
     (e: unknown) => e instanceof UserError && /masked with inputSize 64, params\.masked gives 96/.test(e.message));
+});
+
+test('reals masked with int8 (or another grey) are refused for float32-masked samples', () => {
+  const base = reals.summary as unknown as RealsSummary;
+  const m = { modelSha256: String(mask.summary.modelSha256), inputSize: SIZE, precision: 'float32', threshold: null, cleanup: false };
+  checkMaskedReals([base], m, 'stage f');
+  const int8 = { ...base, masked: { ...base.masked!, precision: 'int8' } };
+  assert.throws(() => checkMaskedReals([int8], m, 'stage f'), (e: unknown) => e instanceof UserError && /masked with precision int8, params\.masked gives float32/.test(e.message));
+  const grey64 = { ...base, masked: { ...base.masked!, grey: 64 } };
+  assert.throws(() => checkMaskedReals([base, grey64], m, 'stage f'), (e: unknown) => e instanceof UserError && /grey 64/.test(e.message));
 });
