@@ -16,6 +16,36 @@ import { PbMessage } from './protobuf.js';
 import { F, DT, subs, valueInfoShape } from './onnx-model.js';
 import { widenFloat16 } from './fp16.js';
 import { retargetModel } from './retarget.js';
+import { calibrationTensors, exposeTensors, quantizeQDQ } from './quantize.js';
+
+/** Observes each quantised tensor's min/max over the samples, then builds the QDQ graph. */
+async function quantizeWithCalibration(bytes: Uint8Array, size: number, batch: number, samples: Float32Array[]): Promise<{ bytes: Uint8Array; convs: number }> {
+  if (samples.length === 0) throw new Error('int8 needs at least one calibration image');
+  const names = calibrationTensors(bytes);
+  // Unoptimised, so every named tensor still exists to be fetched.
+  const cal = await ort.InferenceSession.create(exposeTensors(bytes, names), { graphOptimizationLevel: 'disabled', executionProviders: ['cpu'] });
+  const ranges = new Map<string, [number, number]>();
+  try {
+    const plane = 3 * size * size;
+    for (const x of samples) {
+      // A graph rewritten to a fixed batch takes that many images: repeat the sample (same ranges).
+      const feed = new Float32Array(batch * plane);
+      for (let b = 0; b < batch; b++) feed.set(x, b * plane);
+      const out = await cal.run({ [cal.inputNames[0]!]: new ort.Tensor('float32', feed, [batch, 3, size, size]) }, names);
+      for (const n of names) {
+        const d = out[n]!.data as Float32Array;
+        let lo = Infinity, hi = -Infinity;
+        for (let i = 0; i < d.length; i++) { const v = d[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+        const r = ranges.get(n);
+        ranges.set(n, r ? [Math.min(r[0], lo), Math.max(r[1], hi)] : [lo, hi]);
+        out[n]!.dispose?.();
+      }
+    }
+  } finally {
+    await cal.release();
+  }
+  return quantizeQDQ(bytes, ranges);
+}
 
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
 
@@ -26,6 +56,11 @@ export interface SegmenterOptions {
   batch: number;
   /** Widen float16 weights to float32 (faster on CPUs without half-precision units). */
   float32: boolean;
+  /**
+   * Quantise convs to int8 (QDQ) with activation ranges observed on these preprocessed inputs
+   * (each 3 * size * size); implies float32 widening first.
+   */
+  int8Calibration?: Float32Array[];
   provider: ProviderChoice;
   /** ORT intra-op threads; 0 lets ORT choose. */
   threads: number;
@@ -79,7 +114,7 @@ export async function openSegmenter(modelBytes: Uint8Array, opts: SegmenterOptio
   const info = graphInfo(modelBytes);
   const notes: string[] = [];
   let bytes = modelBytes;
-  if (opts.float32 && info.hasFloat16) {
+  if ((opts.float32 || opts.int8Calibration) && info.hasFloat16) {
     const w = widenFloat16(bytes);
     bytes = w.bytes;
     notes.push(`float16 -> float32 (${w.tensors} weights, ${w.casts} casts)`);
@@ -93,6 +128,11 @@ export async function openSegmenter(modelBytes: Uint8Array, opts: SegmenterOptio
     notes.push(`graph ${h}px -> ${opts.size}px, batch ${opts.batch} (${r.report.resizeConstants} Resize size constants)`);
   } else if (typeof n === 'number' && n > 0 && n !== opts.batch) {
     throw new Error(`model input has a fixed batch of ${n} but symbolic spatial dims; run it with batch ${n}`);
+  }
+  if (opts.int8Calibration) {
+    const q = await quantizeWithCalibration(bytes, opts.size, fixed ? opts.batch : 1, opts.int8Calibration);
+    bytes = q.bytes;
+    notes.push(`int8 QDQ (${q.convs} convs, ranges from ${opts.int8Calibration.length} images)`);
   }
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',

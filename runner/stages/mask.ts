@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { throwIfAborted, UserError } from '../errors.js';
 import { PackedReader, PackedWriter, imageBytes } from '../datasets/packed.js';
 import type { StageContext, StageKind } from './types.js';
-import { AUTO_INPUT_SIZE, FAMILIES, loadModel, type Family } from '../masking/models.js';
+import { AUTO_INPUT_SIZE, AUTO_PRECISION, FAMILIES, loadModel, type Family } from '../masking/models.js';
 import { graphInfo, openSegmenter, type ProviderChoice } from '../masking/session.js';
 import { writeModelInput } from '../masking/preprocess.js';
 import { binarize, cleanupMask, predictionToMask } from '../masking/postprocess.js';
@@ -27,7 +27,8 @@ export interface MaskParams {
     path: string | null;
     family: Family | null;
     inputSize: 'auto' | 'native' | number;
-    precision: 'float32' | 'as-is';
+    precision: 'auto' | 'int8' | 'float32' | 'as-is';
+    calibrationImages: number;
   };
   batchSize: number;
   executionProvider: ProviderChoice;
@@ -67,15 +68,31 @@ export const maskStage: StageKind<MaskParams> = {
       }
       // Model bytes (88-176 MB per copy) live only inside this block, so they can be collected
       // while the masks stream.
-      const { seg, model, size } = await (async () => {
+      const { seg, model, size, resolvedPrecision } = await (async () => {
         const loaded = loadModel(p.model, where);
         const dims = graphInfo(loaded.bytes).dims;
         const size = resolveInputSize(p.model.inputSize, loaded.family, typeof dims[2] === 'number' && dims[2] > 0 ? dims[2] : undefined);
+        const precision = p.model.precision === 'auto' ? (AUTO_PRECISION[loaded.family] ?? 'float32') : p.model.precision;
+        let int8Calibration: Float32Array[] | undefined;
+        if (precision === 'int8') {
+          // Activation ranges come from the first images of the input itself: deterministic for the
+          // same input, and matched to its content.
+          const k = Math.max(1, Math.min(count, p.model.calibrationImages));
+          const px = reader.readRange(0, Math.min(k, count));
+          int8Calibration = [];
+          for (let i = 0; i < Math.min(k, count); i++) {
+            const t = new Float32Array(3 * size * size);
+            writeModelInput(px.subarray(i * imageBytes(reader.meta), (i + 1) * imageBytes(reader.meta)), res, res, channels, FAMILIES[loaded.family], size, t);
+            int8Calibration.push(t);
+          }
+          if (int8Calibration.length === 0) int8Calibration = undefined;
+        }
         const seg = await openSegmenter(loaded.bytes, {
-          size, batch: p.batchSize, float32: p.model.precision === 'float32', provider: p.executionProvider, threads: p.threads, log: ctx.log,
+          size, batch: p.batchSize, float32: precision !== 'as-is', provider: p.executionProvider, threads: p.threads, log: ctx.log,
+          ...(int8Calibration ? { int8Calibration } : {}),
         });
         const { bytes: _bytes, ...model } = loaded;
-        return { seg, model, size };
+        return { seg, model, size, resolvedPrecision: int8Calibration ? 'int8' : precision === 'int8' ? 'float32' : precision };
       })();
       const spec = FAMILIES[model.family];
       ctx.log(`model ${model.source} (${model.family}, sha256 ${model.sha256.slice(0, 12)}) at ${size}px on ${seg.provider}; ${seg.notes.join('; ')}`);
@@ -142,7 +159,7 @@ export const maskStage: StageKind<MaskParams> = {
         ctx.log(`${count} masks in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(2)} img/s, ${cpuMs.toFixed(0)} ms CPU per image)`);
         const summary: Record<string, unknown> = {
           count, resolution: res, model: p.model.path ? 'path' : p.model.name, family: model.family,
-          modelSha256: model.sha256, inputSize: size, threshold: p.threshold, cleanup: p.cleanup,
+          modelSha256: model.sha256, inputSize: size, precision: resolvedPrecision, threshold: p.threshold, cleanup: p.cleanup,
         };
         if (truth) {
           const quality = {

@@ -76,19 +76,32 @@ function ious(a: Uint8Array, b: Uint8Array, px: number): number[] {
   return out;
 }
 
-const ROUTES: Array<[string, Record<string, unknown>]> = [
-  ['fp32-1024', { model: { inputSize: 'native' } }],
-  ['fp32-768', { model: { inputSize: 768 } }],
-  ['fp32-512', { model: { inputSize: 512 } }],
-  ['fp32-384', { model: { inputSize: 384 } }],
-  ['fp32-320', { model: { inputSize: 320 } }],
-  ['fp32-256', { model: { inputSize: 256 } }],
-  ['fp32-224', { model: { inputSize: 224 } }],
-  ['fp32-192', { model: { inputSize: 192 } }],
-  ['fp32-256-batch4', { model: { inputSize: 256 }, batchSize: 4 }],
+const FP32 = (inputSize: number | string, extra: Record<string, unknown> = {}) => ({ model: { inputSize, precision: 'float32' }, ...extra });
+const INT8 = (inputSize: number) => ({ model: { inputSize, precision: 'int8' } });
+const ALL_ROUTES: Array<[string, Record<string, unknown>]> = [
+  ['fp32-1024', FP32('native')],
+  ['fp32-768', FP32(768)],
+  ['fp32-512', FP32(512)],
+  ['fp32-384', FP32(384)],
+  ['fp32-320', FP32(320)],
+  ['fp32-256', FP32(256)],
+  ['fp32-224', FP32(224)],
+  ['fp32-192', FP32(192)],
+  ['fp32-256-batch4', FP32(256, { batchSize: 4 })],
   ['fp16-256', { model: { inputSize: 256, precision: 'as-is' } }],
-  ['quint8-256', { model: { name: 'isnet-quint8', inputSize: 256 } }],
+  ['quint8-256', { model: { name: 'isnet-quint8', inputSize: 256, precision: 'as-is' } }],
+  ['int8-768', INT8(768)],
+  ['int8-512', INT8(512)],
+  ['int8-384', INT8(384)],
+  ['int8-320', INT8(320)],
+  ['int8-256', INT8(256)],
+  ['int8-192', INT8(192)],
+  ['default', {}],
 ];
+/** BTF_MASK_BENCH_ROUTES=int8-256,fp32-256 limits the run to those routes. */
+const ROUTES = process.env.BTF_MASK_BENCH_ROUTES
+  ? ALL_ROUTES.filter(([n]) => process.env.BTF_MASK_BENCH_ROUTES!.split(',').includes(n))
+  : ALL_ROUTES;
 
 const NATIVE = { model: { inputSize: 'native', precision: 'as-is' } };
 

@@ -1,4 +1,7 @@
-/** Same input, same mask bytes; a batched graph (with a padded short last batch) agrees with batch 1. */
+/**
+ * Same input, same mask bytes; a batched graph (with a padded short last batch) agrees with batch 1;
+ * the int8 graph (default for ISNet) agrees with float32.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,5 +22,10 @@ test('two runs give identical masks; batch 2 over 3 images matches batch 1', asy
   for (let i = 0; i < 3; i++) {
     const iou = maskIoU(c.subarray(i * px, (i + 1) * px), a.subarray(i * px, (i + 1) * px));
     assert.ok(iou > 0.99, `image ${i}: batch-2 vs batch-1 IoU ${iou}`);
+  }
+  const f = readFileSync(join((await runStage(maskStage, { ...params, model: { inputSize: 192, precision: 'float32' } }, { dataset: ds })).ref.dir, 'masks.u8'));
+  for (let i = 0; i < 3; i++) {
+    const iou = maskIoU(f.subarray(i * px, (i + 1) * px), a.subarray(i * px, (i + 1) * px));
+    assert.ok(iou > 0.97, `image ${i}: int8 vs float32 IoU ${iou}`);
   }
 });

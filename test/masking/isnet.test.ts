@@ -33,6 +33,7 @@ test('ISNet masks three synthetic portraits: packed masks, grid, quality vs grou
   const summary = result!.summary!;
   assert.deepEqual((summary.quality as { iou: unknown }).iou, q.iou);
   assert.equal(summary.inputSize, 256);
+  assert.equal(summary.precision, 'int8', 'auto precision is int8 for ISNet');
   assert.ok(logs.some((l) => l.startsWith('quality vs ground truth: IoU mean')), logs.join('\n'));
   const grid = await sharp(join(ref.dir, 'masks-grid.png')).metadata();
   assert.equal(grid.width, 2 * 128 + 3 * 2);
