@@ -1,15 +1,16 @@
 /**
  * Static int8 quantisation of a float32 conv graph in QDQ form, so onnxruntime can run its convs as
- * QLinearConv (VNNI/AMX integer kernels on x86). Experimental: used by `precision: "int8"`.
+ * QLinearConv (integer kernels; VNNI on this x86). Used by `precision: "int8"` (the ISNet default);
+ * ./session.ts observes the activation ranges on calibration images first.
  *
  * For every Conv: its activation input and its output (or the output of the Relu right after it)
  * get QuantizeLinear -> DequantizeLinear pairs with uint8 ranges from calibration; its weights
  * become int8 per output channel (symmetric) behind a DequantizeLinear; its bias int32 at
  * scale x_scale * w_scale. ORT fuses DQ -> Conv -> Q into QLinearConv and drops a Relu whose Q has
- * zero point 0.
+ * zero point 0. Node order is not kept topological (ORT sorts the graph when it loads it).
  */
 import { PbMessage, lenField, varintField } from './protobuf.js';
-import { F, DT, subs, putBack, tensorFloats, int64s } from './onnx-model.js';
+import { F, DT, subs, tensorFloats, int64s } from './onnx-model.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -80,8 +81,7 @@ export function quantizeQDQ(bytes: Uint8Array, ranges: Map<string, [number, numb
   const model = PbMessage.parse(bytes);
   const gf = model.one(F.model.graph)!;
   const graph = PbMessage.parse(gf.value as Uint8Array);
-  const initSubs = subs(graph, F.graph.initializer);
-  const inits = new Map(initSubs.map((s) => [s.msg.string(F.tensor.name)!, s]));
+  const inits = new Map(subs(graph, F.graph.initializer).map((s) => [s.msg.string(F.tensor.name)!, s]));
   const nodeSubs = subs(graph, F.graph.node);
   const consumers = new Map<string, PbMessage[]>();
   for (const { msg } of nodeSubs) for (const i of msg.strings(F.node.input)) consumers.set(i, [...(consumers.get(i) ?? []), msg]);
@@ -156,20 +156,16 @@ export function quantizeQDQ(bytes: Uint8Array, ranges: Map<string, [number, numb
   });
 
   // Rebuild the node list: each node (with renamed inputs), then the nodes added after it.
-  const graphOutputs = new Set(subs(graph, F.graph.output).map((s) => s.msg.string(F.valueInfo.name)));
   const rebuilt: PbMessage[] = [];
   nodeSubs.forEach(({ msg }, idx) => {
     let n = replaced.get(idx) ?? msg;
     const ins = n.strings(F.node.input);
-    const isQdq = false;
-    void isQdq;
     if (ins.some((i) => renames.has(i))) {
       n = new PbMessage([...ins.map((i) => lenField(F.node.input, enc(renames.get(i) ?? i))), ...n.fields.filter((f) => f.no !== F.node.input)]);
     }
     rebuilt.push(n);
     rebuilt.push(...added[idx]!);
   });
-  void graphOutputs;
   graph.remove(F.graph.node);
   // Node field order in GraphProto does not matter to ORT; append nodes and new initializers.
   for (const n of rebuilt) graph.fields.push(lenField(F.graph.node, n));
@@ -181,7 +177,6 @@ export function quantizeQDQ(bytes: Uint8Array, ranges: Map<string, [number, numb
     if (nm.endsWith('_q') && inits.has(nm.slice(0, -2))) dropped.add(nm.slice(0, -2));
   }
   graph.fields = graph.fields.filter((f) => f.no !== F.graph.initializer || !dropped.has(PbMessage.parse(f.value as Uint8Array).string(F.tensor.name) ?? ''));
-  void putBack; void initSubs;
   model.replace(gf, lenField(F.model.graph, graph));
   return { bytes: model.encode(), convs };
 }
