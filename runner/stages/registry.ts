@@ -26,6 +26,8 @@ const BUILTINS: Array<[string, string]> = [
   ['./weigh.js', 'weighStage'],
   ['./train-vae.js', 'trainVaeKind'],
   ['./train-stylegan.js', 'trainStyleGanKind'],
+  ['./fid-stats.js', 'fidStatsStage'],
+  ['./fid.js', 'fidStage'],
   ['./report.js', 'reportStage'],
   ['./compare.js', 'compareStage'],
 ];
