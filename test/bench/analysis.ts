@@ -5,6 +5,7 @@
  * synthetic faces at 64 px (the quickstart dataset), with factors.json.
  *   pca_s                 pca: 384 encoded faces + 128 fresh, 30 components, factor correlations, 64 samples
  *   traverse_nomask_s     traverse: 15 components x 7 steps, 2 pages, masks: none
+ *   traverse_truth8_s     the same plus the true-mask leakage around 8 encoded faces (data input)
  *   traverse_isnet256_s   the same with ISNet leakage masks at inputSize 256 (the fast route; 106 images)
  *   traverse_isnet128_s   ... at inputSize 128
  * Each with process CPU seconds (`_cpu_s`), the stable figure on a loaded machine.
@@ -57,6 +58,7 @@ export async function bench(): Promise<Out> {
   const pca = await timed(out, 'pca', async () => (await runStage(pcaStage, { samples: 384, freshSamples: 128, components: 30, grid: 64 }, { model, data })).ref);
   const tp = { components: 15, steps: 7 };
   await timed(out, 'traverse_nomask', () => runStage(traverseStage, { ...tp, leakage: { masks: 'none' } }, { pca, model }));
+  await timed(out, 'traverse_truth8', () => runStage(traverseStage, { ...tp, leakage: { masks: 'none', truthImages: 8 } }, { pca, model, data }));
   await timed(out, 'traverse_isnet256', () => runStage(traverseStage, { ...tp, leakage: { masks: 'model', model: { inputSize: 256 } } }, { pca, model }));
   await timed(out, 'traverse_isnet128', () => runStage(traverseStage, { ...tp, leakage: { masks: 'model', model: { inputSize: 128 } } }, { pca, model }));
   return out;
