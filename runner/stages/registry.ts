@@ -28,6 +28,8 @@ const BUILTINS: Array<[string, string]> = [
   ['./train-stylegan.js', 'trainStyleGanKind'],
   ['./fid-stats.js', 'fidStatsStage'],
   ['./fid.js', 'fidStage'],
+  ['./pca.js', 'pcaStage'],
+  ['./traverse.js', 'traverseStage'],
   ['./report.js', 'reportStage'],
   ['./compare.js', 'compareStage'],
 ];
