@@ -32,6 +32,8 @@ export const fidStatsStage: StageKind<FidStatsParams> = {
   version: 1,
   description: 'Inception statistics (mu, sigma, feature rows) of real images at a level and fade alpha, shared by fid stages',
   paramsSchema: 'fid-stats.schema.json',
+  // Keyed by the content of the weights file, not its path (docs/runner.md).
+  paths: ['weights'],
   inputs: [
     { name: 'images', kinds: ['dataset', 'composite'], description: 'packed RGB images (dataset.json + images.u8)' },
     { name: 'mask', optional: true, kinds: ['mask'], description: 'masks of the same images: composite the reals onto grey (masked FID)' },

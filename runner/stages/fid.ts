@@ -39,6 +39,8 @@ export const fidStage: StageKind<FidParams> = {
   version: 1,
   description: 'FID/KID curve of a VAE or StyleGAN artifact (every snapshot + final) against fid-stats reals; adjusted and masked FID',
   paramsSchema: 'fid.schema.json',
+  // Keyed by the content of these files, not their paths (docs/runner.md).
+  paths: ['weights', 'masked.model.path'],
   inputs: [
     { name: 'model', kinds: ['train-vae', 'train-stylegan'], description: 'the trained model artifact (snapshots/ + final weights)' },
     { name: 'reals', kinds: ['fid-stats'], multiple: true, description: 'real-image statistics, one per (level, alpha) to score; one extractor for all' },
