@@ -8,6 +8,7 @@ import { runExperiment } from '../exec/scheduler.js';
 import { lockPathFor, readLock } from '../lockfile/lockfile.js';
 import { createRunUi } from '../progress/ui.js';
 import { sweepTmp } from '../store/maintenance.js';
+import { placement } from '../exec/placement.js';
 import type { ComputeRequest } from '../stages/types.js';
 import { parse, openStore, intOption, requireFile, out, STORE_OPTION, COMPUTE_OPTIONS } from './common.js';
 
@@ -94,7 +95,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const ui = createRunUi(plan.map((p) => ({ id: p.id, kind: p.kind, reason: p.reason === 'cached' ? '' : `(${p.reason})` })), tty);
   const uiDone = ui.run();
   const t0 = Date.now();
-  const outcome = await runExperiment(exp, registry, store, { jobs, force, signal: controller.signal, events: ui.events, executor, compute, lockPath });
+  const place = placement(compute, jobs);
+  if (plan.some((p) => p.accelerator && p.reason !== 'cached')) out(`compute: ${place.reason}`);
+  const outcome = await runExperiment(exp, registry, store, { jobs, force, signal: controller.signal, events: ui.events, executor, compute, lockPath, placement: place });
   await uiDone;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -12,7 +12,7 @@ export const fsckUsage = 'btf fsck [--repair] [--store DIR]';
 export const fsckSummary = 're-hash every artifact and report damaged ones (--repair removes them so they are recomputed)';
 export const gcUsage = 'btf gc [--dry-run] [--store DIR]';
 export const gcSummary = 'remove artifacts no lock file references, unreferenced objects and leftovers of killed runs';
-export const execUsage = 'btf exec KEY [--store DIR] [--progress-json] [--force] [--backend B] [--workers N]';
+export const execUsage = 'btf exec KEY [--store DIR] [--progress-json] [--force] [--no-accelerator-lock] [--backend B] [--workers N]';
 export const execSummary = 'run one stage from its key alone (what an executor on another process or machine calls)';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -138,7 +138,7 @@ function readdirSafe(dir: string): string[] {
 }
 
 export async function execCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parse('exec', argv, { 'progress-json': { type: 'boolean' }, force: { type: 'boolean' }, ...STORE_OPTION, ...COMPUTE_OPTIONS }, execUsage);
+  const { positionals, values } = parse('exec', argv, { 'progress-json': { type: 'boolean' }, force: { type: 'boolean' }, 'no-accelerator-lock': { type: 'boolean' }, ...STORE_OPTION, ...COMPUTE_OPTIONS }, execUsage);
   if (values['help']) return (out(`usage: ${execUsage}\n${execSummary}`), 0);
   const key = positionals[0];
   if (!key || !/^[0-9a-f]{64}$/.test(key)) throw new UserError(`btf exec: expected a stage key (64 hex digits); usage: ${execUsage}`);
@@ -155,6 +155,7 @@ export async function execCommand(argv: string[]): Promise<number> {
     signal: controller.signal,
     compute: computeFrom('exec', undefined, values),
     force: !!values['force'],
+    acceleratorLock: !values['no-accelerator-lock'],
     hooks: {
       progress: (u) => json && out(JSON.stringify({ progress: u })),
       log: (l) => out(json ? JSON.stringify({ log: l }) : l),

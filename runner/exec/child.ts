@@ -18,6 +18,7 @@ export function executeInChild(store: Store, spec: StageSpec, opts: ExecOptions)
   return new Promise((resolve, reject) => {
     const args = [BTF_BIN, 'exec', spec.key, '--store', store.root, '--progress-json', '--backend', opts.compute.backend, '--workers', String(opts.compute.workers)];
     if (opts.force) args.push('--force');
+    if (opts.acceleratorLock === false) args.push('--no-accelerator-lock');
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let lastError = '';
     const onAbort = () => child.kill('SIGINT');

@@ -27,6 +27,8 @@ export interface ExecOptions {
   force?: boolean;
   /** Store to read inputs from when it is not the one written to (`btf verify` runs into a scratch store). */
   inputStore?: Store;
+  /** Take the store-wide 'accelerator' lock for accelerator stages (default true; off on CPU-only hosts). */
+  acceleratorLock?: boolean;
 }
 
 export interface ExecResult {
@@ -69,7 +71,7 @@ export async function executeSpec(store: Store, registry: Registry, spec: StageS
   let tmp: { dir: string; outDir: string; logDir: string } | undefined;
   try {
     if (!opts.force && store.has(spec.key)) return { meta: store.readMeta(spec.key), cached: true };
-    if (kind.accelerator?.(spec.params)) {
+    if (kind.accelerator?.(spec.params) && opts.acceleratorLock !== false) {
       accel = await acquire(store.locksDir(), 'accelerator', { signal: opts.signal, purpose: `${opts.id} (${spec.kind})`, onWait: (h) => hooks.waiting?.('accelerator', h) });
     }
     const { inputs, inputLists } = openInputs(opts.inputStore ?? store, spec);

@@ -17,6 +17,7 @@ import type { Registry } from '../stages/registry.js';
 import type { ProgressUpdate, ComputeRequest } from '../stages/types.js';
 import type { LockInfo } from '../store/lock.js';
 import type { ForceSpec } from '../graph/plan.js';
+import type { Placement } from './placement.js';
 
 export interface RunEvents {
   start?(id: string, key: string): void;
@@ -38,6 +39,8 @@ export interface RunOptions {
   compute: ComputeRequest;
   /** Where to write the lock file (undefined: don't write). */
   lockPath?: string;
+  /** How heavy (accelerator) stages are placed; default: one at a time, in process. */
+  placement?: Placement;
 }
 
 export interface RunOutcome {
@@ -76,7 +79,8 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
         if (stopLaunching || running >= opts.jobs) break;
         if (started.has(s.id) || !ready(s.id)) continue;
         const kind = registry.get(s.kind)!;
-        const accel = !!kind.accelerator?.(s.params);
+        const heavy = !!kind.accelerator?.(s.params);
+        const accel = heavy && (opts.placement?.exclusiveAccelerator ?? true);
         if (accel && acceleratorBusy) continue;
         started.add(s.id);
         running++;
@@ -104,9 +108,11 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
           log: (l: string) => ev.log?.(s.id, l),
           waiting: (what: string, h: LockInfo) => ev.waiting?.(s.id, what, h),
         };
-        const exec = opts.executor === 'process' && !(!forced && store.has(key))
-          ? executeInChild(store, spec, { id: s.id, signal: opts.signal, compute: opts.compute, hooks, force: forced })
-          : executeSpec(store, registry, spec, { id: s.id, signal: opts.signal, compute: opts.compute, hooks, force: forced });
+        const inChild = (opts.executor === 'process' || (heavy && !!opts.placement?.heavyInChild)) && !(!forced && store.has(key));
+        const acceleratorLock = opts.placement?.exclusiveAccelerator ?? true;
+        const exec = inChild
+          ? executeInChild(store, spec, { id: s.id, signal: opts.signal, compute: opts.compute, hooks, force: forced, acceleratorLock })
+          : executeSpec(store, registry, spec, { id: s.id, signal: opts.signal, compute: opts.compute, hooks, force: forced, acceleratorLock });
         exec.then(
           (r) => {
             results.set(s.id, r);

@@ -32,15 +32,31 @@ test('independent stages run concurrently with --jobs 2, one at a time with --jo
   assert.ok(!overlap(w1['x']!, w1['y']!), JSON.stringify(w1));
 });
 
-test('stages that need the accelerator run one at a time even with free jobs', () => {
+test('with a native (GPU) backend, stages that need the accelerator run one at a time even with free jobs', () => {
   const w = workspace(`stages:
   g1: { kind: t-source, params: { text: G1, files: 8, delayMs: 40, accelerator: true } }
   g2: { kind: t-source, params: { text: G2, files: 8, delayMs: 40, accelerator: true } }
   cpu: { kind: t-source, params: { text: C, files: 8, delayMs: 40 } }
 `);
-  const r = btf(['run', w.file, '--store', w.store, '--jobs', '3'], { env: { BTF_TEST_RUNLOG: join(w.dir, 'log') } });
+  const r = btf(['run', w.file, '--store', w.store, '--jobs', '3', '--backend', 'tensorflow'], { env: { BTF_TEST_RUNLOG: join(w.dir, 'log') } });
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /compute: native TensorFlow backend: heavy stages take turns/);
   const win = windows(join(w.dir, 'log'));
   assert.ok(!overlap(win['g1']!, win['g2']!), JSON.stringify(win));
   assert.ok(overlap(win['cpu']!, win['g1']!) || overlap(win['cpu']!, win['g2']!), 'a CPU stage runs beside an accelerator stage');
+});
+
+test('on a CPU backend, heavy stages run side by side in child processes (one per core)', () => {
+  const w = workspace(`stages:
+  g1: { kind: t-source, params: { text: G1, files: 8, delayMs: 60, accelerator: true } }
+  g2: { kind: t-source, params: { text: G2, files: 8, delayMs: 60, accelerator: true } }
+`);
+  const r = btf(['run', w.file, '--store', w.store, '--jobs', '2', '--backend', 'wasm'], { env: { BTF_TEST_RUNLOG: join(w.dir, 'log') } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /compute: CPU backend \(wasm, single-threaded\): heavy stages run side by side in child processes/);
+  const lines = readFileSync(join(w.dir, 'log'), 'utf8').trim().split('\n');
+  const pids = new Set(lines.map((l) => l.split(' ')[1]));
+  assert.equal(pids.size, 2, 'each heavy stage ran in its own process');
+  const win = windows(join(w.dir, 'log'));
+  assert.ok(overlap(win['g1']!, win['g2']!), JSON.stringify(win));
 });
