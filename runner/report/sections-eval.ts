@@ -129,8 +129,16 @@ export function pcaSection(pcas: ArtifactRef[]): string {
   return body.trim() ? section('pca', 'PCA of the latent space', body) : '';
 }
 
+/** Traversal pages first, then layer-range and blending grids, then the rest (mask diagnostics). */
+const TRAVERSAL_ORDER = [/^traversal-/, /^layers-/, /^blend-/];
+
 export function traversalFigures(r: ArtifactRef, max: number): string[] {
-  return imageFiles(r, max).map((f) => imageFile(join(r.dir, f), `${label(r)}: ${f}`));
+  const rank = (f: string) => {
+    const i = TRAVERSAL_ORDER.findIndex((re) => re.test(f));
+    return i < 0 ? TRAVERSAL_ORDER.length : i;
+  };
+  const files = imageFiles(r, Number.MAX_SAFE_INTEGER).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return files.slice(0, max).map((f) => imageFile(join(r.dir, f), `${label(r)}: ${f}`));
 }
 
 export function traversalSection(traversals: ArtifactRef[], max: number): string {
