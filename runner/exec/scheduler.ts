@@ -123,7 +123,8 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
               outputHash: r.meta.outputHash,
               params: s.params,
               inputs: Object.fromEntries(Object.entries(s.inputs).map(([n, src]) => [n, mapOneOrMany(src, (id) => ({ stage: id, hash: results.get(id)!.meta.outputHash }))])),
-              ...(r.meta.environment['backend'] !== undefined ? { environment: { backend: r.meta.environment['backend'] } } : {}),
+              // The backend explains numeric differences between machines: keep it beside the hashes.
+              ...(r.meta.environment['tfjs.backend'] !== undefined ? { environment: { backend: r.meta.environment['tfjs.backend'] } } : {}),
             };
             // Rewrite the lock file when real work finished (a crash keeps it); cache hits are batched.
             if (opts.lockPath && !r.cached) writeLock(opts.lockPath, lock);

@@ -16,7 +16,8 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import type { StageKind } from './types.js';
+import type { StageContext, StageKind } from './types.js';
+import { useBackend } from './backend-env.js';
 import type { ExtractorSpec } from '../evaluation/extractor.js';
 
 export interface FidStatsParams extends ExtractorSpec {
@@ -44,8 +45,8 @@ export const fidStatsStage: StageKind<FidStatsParams> = {
     const where = `stage ${ctx.id}: params`;
     const input = ctx.inputs.images;
     if (!input) throw new UserError(`stage ${ctx.id}: input "images" is required`);
-    const [{ PackedReader }, { initBackend }, { openExtractor, describeExtractor }, { extractAll, saveFeatures }, { blendReals, checkLevel, greyComposite }, { saveStats }, { gridPng }] = await Promise.all([
-      import('../datasets/packed.js'), import('../compute/backend.js'), import('../evaluation/extractor.js'), import('../evaluation/features.js'),
+    const [{ PackedReader }, { openExtractor, describeExtractor }, { extractAll, saveFeatures }, { blendReals, checkLevel, greyComposite }, { saveStats }, { gridPng }] = await Promise.all([
+      import('../datasets/packed.js'), import('../evaluation/extractor.js'), import('../evaluation/features.js'),
       import('../evaluation/reals.js'), import('../metrics/stats.js'), import('../imaging/grid.js'),
     ]);
     const reader = new PackedReader(input.dir);
@@ -62,9 +63,7 @@ export const fidStatsStage: StageKind<FidStatsParams> = {
       if (n < 2) throw new UserError(`stage ${ctx.id}: input "images" has ${count} images; statistics need at least 2`);
       const indices = Array.from({ length: n }, (_, k) => (n === count ? k : Math.floor((k * count) / n)));
 
-      const be = await initBackend(ctx.compute.backend);
-      ctx.setEnv('tfjs.backend', be.backend);
-      ctx.setEnv('tfjs.backendReason', be.reason);
+      const be = await useBackend(ctx as StageContext<unknown>);
       const ex = await openExtractor(p, { where, log: ctx.log });
       try {
         if (ex.id.weightsSha256) ctx.setEnv('fid.weightsSha256', ex.id.weightsSha256);

@@ -15,7 +15,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { throwIfAborted, UserError } from '../errors.js';
-import type { ArtifactRef, StageKind } from './types.js';
+import type { ArtifactRef, StageContext, StageKind } from './types.js';
+import { useBackend } from './backend-env.js';
 import type { MaskerParams } from '../evaluation/masker.js';
 
 export interface FidParams {
@@ -55,8 +56,8 @@ export const fidStage: StageKind<FidParams> = {
     const realRefs: ArtifactRef[] = ctx.inputLists?.reals ?? (ctx.inputs.reals ? [ctx.inputs.reals] : []);
     if (!modelRef) throw new UserError(`${where}: input "model" is required`);
     if (realRefs.length === 0) throw new UserError(`${where}: input "reals" is required (a fid-stats stage)`);
-    const [{ initBackend }, ev, sc, out, { gridPng }] = await Promise.all([
-      import('../compute/backend.js'), import('../evaluation/models.js'), import('../evaluation/score.js'), import('../evaluation/fid-output.js'), import('../imaging/grid.js'),
+    const [ev, sc, out, { gridPng }] = await Promise.all([
+      import('../evaluation/models.js'), import('../evaluation/score.js'), import('../evaluation/fid-output.js'), import('../imaging/grid.js'),
     ]);
     const { openExtractor, describeExtractor, extractorDiff } = await import('../evaluation/extractor.js');
     const { extractAll } = await import('../evaluation/features.js');
@@ -78,9 +79,7 @@ export const fidStage: StageKind<FidParams> = {
     if (p.masked.enabled && maskedReals.length !== summaries.length) throw new UserError(`${where}: params.masked.enabled needs masked reals (fid-stats with a mask input); inputs.reals are not masked`);
     if (!p.masked.enabled && maskedReals.length) throw new UserError(`${where}: inputs.reals are composited onto grey (fid-stats with a mask input) but params.masked.enabled is false; unmasked samples against masked reals would not be like for like`);
 
-    const be = await initBackend(ctx.compute.backend);
-    ctx.setEnv('tfjs.backend', be.backend);
-    ctx.setEnv('tfjs.backendReason', be.reason);
+    const be = await useBackend(ctx as StageContext<unknown>);
     const ex = await openExtractor({ features: id.network, weights: p.weights, seed: id.seed ?? 0, inputSize: id.inputSize }, { where: `${where}: params`, log: ctx.log });
     let masker: import('../evaluation/masker.js').Masker | undefined;
     try {

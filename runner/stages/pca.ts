@@ -16,7 +16,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { StageKind } from './types.js';
+import type { StageContext, StageKind } from './types.js';
+import { useBackend } from './backend-env.js';
 
 export interface PcaParams {
   samples: number;
@@ -51,14 +52,12 @@ export const pcaStage: StageKind<PcaParams> = {
     const where = `stage ${ctx.id}`;
     const modelRef = ctx.inputs.model;
     if (!modelRef) throw new UserError(`${where}: input "model" is required`);
-    const [{ initBackend }, lat, col, { fitPca, project }, art, { factorCorrelations }, { factorCsv }, { linePlotSvg }, { gridPng }, { PackedReader }, { Stream }] = await Promise.all([
-      import('../compute/backend.js'), import('../analysis/latents.js'), import('../analysis/collect.js'), import('../analysis/pca.js'),
+    const [lat, col, { fitPca, project }, art, { factorCorrelations }, { factorCsv }, { linePlotSvg }, { gridPng }, { PackedReader }, { Stream }] = await Promise.all([
+      import('../analysis/latents.js'), import('../analysis/collect.js'), import('../analysis/pca.js'),
       import('../analysis/pca-artifact.js'), import('../analysis/factors.js'), import('../analysis/table.js'), import('../report/svg-plot.js'),
       import('../imaging/grid.js'), import('../datasets/packed.js'), import('../training/rng.js'),
     ]);
-    const be = await initBackend(ctx.compute.backend);
-    ctx.setEnv('tfjs.backend', be.backend);
-    ctx.setEnv('tfjs.backendReason', be.reason);
+    const be = await useBackend(ctx as StageContext<unknown>);
     const m = await lat.openLatentModel(modelRef, `${where}: input "model"`, { noise: p.noise, seed: p.seed });
     const reader = m.kind === 'vae' ? openData() : undefined;
     function openData() {

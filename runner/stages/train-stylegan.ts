@@ -14,9 +14,9 @@
  * Resume: every epoch writes a full resume point (weights + Adam moments) under workDir/resume/.
  */
 import { UserError } from '../errors.js';
-import { initTrainingBackend } from '../training/backend.js';
+import { useBackend } from './backend-env.js';
 import { trainStyleGanLevel, type TrainStyleGanParams } from '../models/stylegan/loop.js';
-import type { StageKind } from './types.js';
+import type { StageContext, StageKind } from './types.js';
 
 export const trainStyleGanKind: StageKind<TrainStyleGanParams> = {
   kind: 'train-stylegan',
@@ -31,10 +31,7 @@ export const trainStyleGanKind: StageKind<TrainStyleGanParams> = {
   async run(ctx) {
     const data = ctx.inputs.data;
     if (!data) throw new UserError(`stage ${ctx.id}: input 'data' is required`);
-    const be = await initTrainingBackend(ctx.compute.backend);
-    ctx.setEnv('tfjs.backend', be.backend);
-    ctx.setEnv('tfjs.backendReason', be.reason);
-    ctx.log(`backend ${be.backend}: ${be.reason}`);
+    const be = await useBackend(ctx as StageContext<unknown>, { training: true });
     const summary = await trainStyleGanLevel(ctx.params, {
       dataDir: data.dir,
       previousDir: ctx.inputs.previous?.dir,

@@ -14,9 +14,9 @@
  *   (logDir) timing.jsonl/.csv  per step: seconds, images/s (wall-clock, so outside the output hash)
  */
 import { UserError } from '../errors.js';
-import { initTrainingBackend } from '../training/backend.js';
+import { useBackend } from './backend-env.js';
 import { trainVae, type TrainVaeParams } from '../training/vae-loop.js';
-import type { StageKind } from './types.js';
+import type { StageContext, StageKind } from './types.js';
 
 export const trainVaeKind: StageKind<TrainVaeParams> = {
   kind: 'train-vae',
@@ -28,10 +28,7 @@ export const trainVaeKind: StageKind<TrainVaeParams> = {
   async run(ctx) {
     const data = ctx.inputs.data;
     if (!data) throw new UserError(`stage ${ctx.id}: input 'data' is required`);
-    const be = await initTrainingBackend(ctx.compute.backend);
-    ctx.setEnv('tfjs.backend', be.backend);
-    ctx.setEnv('tfjs.backendReason', be.reason);
-    ctx.log(`backend ${be.backend}: ${be.reason}`);
+    await useBackend(ctx as StageContext<unknown>, { training: true });
     const summary = await trainVae(ctx.params, {
       dataDir: data.dir,
       workDir: ctx.workDir,

@@ -16,7 +16,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { throwIfAborted, UserError } from '../errors.js';
-import type { StageKind } from './types.js';
+import type { StageContext, StageKind } from './types.js';
+import { useBackend } from './backend-env.js';
 import type { MaskModelParams } from '../analysis/masks.js';
 import { tileZoom } from './pca.js';
 
@@ -59,15 +60,13 @@ export const traverseStage: StageKind<TraverseParams> = {
     const where = `stage ${ctx.id}`;
     const pcaRef = ctx.inputs.pca, modelRef = ctx.inputs.model;
     if (!pcaRef || !modelRef) throw new UserError(`${where}: inputs "pca" and "model" are required`);
-    const [{ initBackend }, lat, tv, lk, art, tb, { gridPng }, { Stream }] = await Promise.all([
-      import('../compute/backend.js'), import('../analysis/latents.js'), import('../analysis/traversal.js'), import('../analysis/leakage.js'),
+    const [lat, tv, lk, art, tb, { gridPng }, { Stream }] = await Promise.all([
+      import('../analysis/latents.js'), import('../analysis/traversal.js'), import('../analysis/leakage.js'),
       import('../analysis/pca-artifact.js'), import('../analysis/table.js'), import('../imaging/grid.js'), import('../training/rng.js'),
     ]);
     const { file, pca } = art.readPcaArtifact(pcaRef.dir, `${where}: input "pca"`);
     if (file.model.hash !== modelRef.hash) throw new UserError(`${where}: input "pca" was fitted on model ${file.model.hash.slice(0, 12)}, but input "model" is ${modelRef.hash.slice(0, 12)}; connect the pca stage's own model`);
-    const be = await initBackend(ctx.compute.backend);
-    ctx.setEnv('tfjs.backend', be.backend);
-    ctx.setEnv('tfjs.backendReason', be.reason);
+    const be = await useBackend(ctx as StageContext<unknown>);
     const m = await lat.openLatentModel(modelRef, `${where}: input "model"`, { noise: p.noise, seed: p.seed });
     try {
       if (m.dim !== pca.dim) throw new UserError(`${where}: the pca is ${pca.dim}-d but the model's ${m.space} is ${m.dim}-d`);
