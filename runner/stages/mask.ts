@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { throwIfAborted, UserError } from '../errors.js';
 import { PackedReader, PackedWriter, imageBytes } from '../datasets/packed.js';
 import type { StageContext, StageKind } from './types.js';
-import { AUTO_INPUT_SIZE, AUTO_PRECISION, FAMILIES, loadModel, type Family } from '../masking/models.js';
+import { AUTO_INPUT_SIZE, AUTO_PRECISION, FAMILIES, loadModel, type Family, type FamilySpec } from '../masking/models.js';
 import { graphInfo, openSegmenter, type ProviderChoice } from '../masking/session.js';
 import { writeModelInput } from '../masking/preprocess.js';
 import { binarize, cleanupMask, predictionToMask } from '../masking/postprocess.js';
@@ -47,6 +47,18 @@ export function resolveInputSize(p: MaskParams['model']['inputSize'], family: Fa
   return p;
 }
 
+/** The first `k` images of `reader`, preprocessed to model inputs (one tensor per image). */
+function calibrationInputs(reader: PackedReader, k: number, spec: FamilySpec, size: number): Float32Array[] {
+  const { resolution: res, channels } = reader.meta;
+  const bytes = imageBytes(reader.meta);
+  const px = reader.readRange(0, k);
+  return Array.from({ length: k }, (_, i) => {
+    const t = new Float32Array(3 * size * size);
+    writeModelInput(px.subarray(i * bytes, (i + 1) * bytes), res, res, channels, spec, size, t);
+    return t;
+  });
+}
+
 export const maskStage: StageKind<MaskParams> = {
   kind: 'mask',
   version: 1,
@@ -73,20 +85,10 @@ export const maskStage: StageKind<MaskParams> = {
         const dims = graphInfo(loaded.bytes).dims;
         const size = resolveInputSize(p.model.inputSize, loaded.family, typeof dims[2] === 'number' && dims[2] > 0 ? dims[2] : undefined);
         const precision = p.model.precision === 'auto' ? (AUTO_PRECISION[loaded.family] ?? 'float32') : p.model.precision;
-        let int8Calibration: Float32Array[] | undefined;
-        if (precision === 'int8') {
-          // Activation ranges come from the first images of the input itself: deterministic for the
-          // same input, and matched to its content.
-          const k = Math.max(1, Math.min(count, p.model.calibrationImages));
-          const px = reader.readRange(0, Math.min(k, count));
-          int8Calibration = [];
-          for (let i = 0; i < Math.min(k, count); i++) {
-            const t = new Float32Array(3 * size * size);
-            writeModelInput(px.subarray(i * imageBytes(reader.meta), (i + 1) * imageBytes(reader.meta)), res, res, channels, FAMILIES[loaded.family], size, t);
-            int8Calibration.push(t);
-          }
-          if (int8Calibration.length === 0) int8Calibration = undefined;
-        }
+        // int8 activation ranges come from the input's own first images: deterministic for the same
+        // input and matched to its content. No images: nothing to calibrate on, run float32.
+        const k = precision === 'int8' ? Math.min(count, p.model.calibrationImages) : 0;
+        const int8Calibration = k > 0 ? calibrationInputs(reader, k, FAMILIES[loaded.family], size) : undefined;
         const seg = await openSegmenter(loaded.bytes, {
           size, batch: p.batchSize, float32: precision !== 'as-is', provider: p.executionProvider, threads: p.threads, log: ctx.log,
           ...(int8Calibration ? { int8Calibration } : {}),
