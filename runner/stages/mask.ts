@@ -64,6 +64,8 @@ export const maskStage: StageKind<MaskParams> = {
   version: 1,
   description: 'Foreground masks with ISNet / rembg models on onnxruntime (masks.u8, grid, IoU/MAE vs ground truth)',
   paramsSchema: 'mask.schema.json',
+  // A model file named by path is keyed by its content, not its path (docs/runner.md).
+  paths: ['model.path'],
   inputs: [{ name: 'dataset', kinds: ['dataset'], description: 'packed images (dataset.json + images.u8); masks.json + masks.u8 beside them are used as ground truth' }],
   accelerator: (p) => p.executionProvider === 'cuda',
   async run(ctx: StageContext<MaskParams>) {
