@@ -90,15 +90,16 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 }
 
 function why(a: LockStage, b: LockStage, sameUpstream: boolean): string {
+  // Same key = same kind, version, params content and inputs (paths may differ across machines).
+  if (a.key === b.key) {
+    const env = a.environment || b.environment ? ` (environment: ${JSON.stringify(a.environment ?? {})} vs ${JSON.stringify(b.environment ?? {})})` : '';
+    return `same key, different output: the stage is not reproducible here${env}`;
+  }
   if (a.kind !== b.kind) return `kind ${a.kind} vs ${b.kind}`;
   if (a.version !== b.version) return `code version ${a.version} vs ${b.version}`;
   const p = diffParams(a.params, b.params);
   if (p.length) return `params differ: ${p.join(', ')}`;
   if (!sameUpstream) return 'inputs differ (upstream changed)';
-  if (a.key === b.key) {
-    const env = a.environment || b.environment ? ` (environment: ${JSON.stringify(a.environment ?? {})} vs ${JSON.stringify(b.environment ?? {})})` : '';
-    return `same key, different output: the stage is not reproducible here${env}`;
-  }
   return 'inputs differ';
 }
 
