@@ -7,11 +7,8 @@
  * run -> predictionToMask -> optional cleanup/threshold) so reals and samples are masked alike.
  */
 import { UserError } from '../errors.js';
-import { FAMILIES, loadModel } from '../masking/models.js';
-import { graphInfo, openSegmenter, type Segmenter } from '../masking/session.js';
-import { writeModelInput } from '../masking/preprocess.js';
-import { binarize, cleanupMask, predictionToMask } from '../masking/postprocess.js';
-import { resolveInputSize, type MaskParams } from '../stages/mask.js';
+import { openMemoryMasker } from '../masking/in-memory.js';
+import type { MaskParams } from '../stages/mask.js';
 import { greyComposite } from './reals.js';
 
 export type MaskerParams = Pick<MaskParams, 'model' | 'batchSize' | 'executionProvider' | 'threads' | 'stretch' | 'cleanup' | 'threshold'>;
@@ -39,36 +36,15 @@ export function samplePrecision(precision: string, where: string): 'float32' | '
 
 export async function openMasker(p: MaskerParams, where: string, log?: (l: string) => void): Promise<Masker> {
   const precision = samplePrecision(String(p.model.precision), where);
-  const model = loadModel(p.model, `${where}.model`);
-  const spec = FAMILIES[model.family];
-  const dims = graphInfo(model.bytes).dims;
-  const size = resolveInputSize(p.model.inputSize, model.family, typeof dims[2] === 'number' && dims[2] > 0 ? dims[2] : undefined);
-  const seg: Segmenter = await openSegmenter(model.bytes, { size, batch: p.batchSize, float32: precision === 'float32', provider: p.executionProvider, threads: p.threads, ...(log ? { log } : {}) });
-  log?.(`masking samples with ${model.source} (${model.family}, sha256 ${model.sha256.slice(0, 12)}) at ${size}px on ${seg.provider}`);
-  const plane = size * size;
-  const input = new Float32Array(p.batchSize * 3 * plane);
+  const m = await openMemoryMasker({ ...p, float32: precision === 'float32' }, where, 'samples', log);
   return {
-    modelSha256: model.sha256,
+    modelSha256: m.info.modelSha256,
     precision,
-    family: model.family,
-    inputSize: size,
+    family: m.info.family,
+    inputSize: m.info.inputSize,
     async composite(pixels, n, res, grey) {
-      if (pixels.length !== n * res * res * 3) throw new UserError(`${where}: masking expects RGB samples`);
-      const masks = new Uint8Array(n * res * res);
-      const per = res * res * 3;
-      for (let s = 0; s < n; s += p.batchSize) {
-        const k = Math.min(p.batchSize, n - s);
-        for (let i = 0; i < k; i++) writeModelInput(pixels.subarray((s + i) * per, (s + i + 1) * per), res, res, 3, spec, size, input, i * 3 * plane);
-        const pred = await seg.run(input, k);
-        for (let i = 0; i < k; i++) {
-          let m = predictionToMask(pred.subarray(i * plane, (i + 1) * plane), size, res, res, { sigmoid: spec.sigmoid, stretch: p.stretch });
-          if (p.cleanup) m = cleanupMask(m, res, res);
-          if (p.threshold !== null) binarize(m, p.threshold);
-          masks.set(m, (s + i) * res * res);
-        }
-      }
-      return greyComposite(pixels, masks, n, res, grey);
+      return greyComposite(pixels, await m.masks(pixels, n, res), n, res, grey);
     },
-    dispose: () => seg.dispose(),
+    dispose: () => m.dispose(),
   };
 }
