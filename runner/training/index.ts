@@ -10,3 +10,4 @@ export { fileHandler, loadTensors, loadWeightsInto, saveLayersModel, saveTensors
 export { permutation, rngFor, Stream, type Rng } from './rng.js';
 export { makeSchedule, scheduleDefaults, scheduleFactor, scheduleTypes, type ScheduleSpec, type ScheduleType } from './schedules.js';
 export { exportSnapshotModels, latestSnapshot, listSnapshots, restoreSnapshot, snapshotName, writeSnapshot, type Position, type SnapshotContent } from './snapshot.js';
+export type { TrainingIo } from './io.js';

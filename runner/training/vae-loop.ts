@@ -18,7 +18,7 @@ import { PackedReader } from '../datasets/packed.js';
 import { linePlotSvg } from '../report/svg-plot.js';
 import { throwIfAborted, UserError } from '../errors.js';
 import { buildVae, initVae, vaeLoss, vaeWeights, type Vae } from '../models/vae.js';
-import type { ProgressUpdate } from '../stages/types.js';
+import type { TrainingIo } from './io.js';
 import { Adam } from './adam.js';
 import { batchesPerEpoch, epochBatches, toSigned } from './batches.js';
 import { MetricsLog, type Row } from './metrics-log.js';
@@ -41,16 +41,7 @@ export interface TrainVaeParams {
   holdout: number;
 }
 
-export interface LoopIO {
-  /** Folder of the packed dataset artifact. */
-  dataDir: string;
-  workDir: string;
-  outDir: string;
-  /** Where wall-clock timing files go (outside the output hash); defaults to outDir. */
-  logDir?: string;
-  signal: AbortSignal;
-  progress(u: ProgressUpdate): void;
-  log(line: string): void;
+export interface LoopIO extends TrainingIo {
   /** Tests/benchmarks: train at most this many batches per epoch. */
   limitStepsPerEpoch?: number;
   /** Tests: called after every step with the tensor count and bytes in use. */

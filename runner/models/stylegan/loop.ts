@@ -23,7 +23,7 @@ import { latestSnapshot, listSnapshots, snapshotName, writeSnapshot } from '../.
 import { rngFor, Stream } from '../../training/rng.js';
 import { gridPng } from '../../imaging/grid.js';
 import { hashInts } from '../../datasets/prng.js';
-import type { ProgressUpdate } from '../../stages/types.js';
+import type { TrainingIo } from '../../training/io.js';
 import { checkConfig, levelOf, type StyleGanConfig } from './config.js';
 import { resizePow2, upsample2xFirstOrder, downsample2x } from './layers.js';
 import type { LossKind } from './losses.js';
@@ -57,17 +57,9 @@ export interface TrainStyleGanParams {
   model: StyleGanConfig;
 }
 
-export interface LoopIo {
-  dataDir: string;
+export interface LoopIo extends TrainingIo {
   /** Folder of the previous level's artifact (absent at 4x4). */
   previousDir?: string;
-  workDir: string;
-  outDir: string;
-  /** Run-specific files outside the output hash (wall-clock timings); default outDir. */
-  logDir?: string;
-  signal: AbortSignal;
-  progress(u: ProgressUpdate): void;
-  log(line: string): void;
   /** Stage id, for error messages. */
   id: string;
 }
