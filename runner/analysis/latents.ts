@@ -11,6 +11,7 @@
  * hand-written `Renderer`. Not here: PCA, grids, masks, file formats of the analysis.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '../compute/seed.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -107,7 +108,7 @@ async function openStyleGan(dir: string, where: string, o: OpenOptions): Promise
   const layers = 2 * (level + 1);
   // Fixed noise: the same image per layer for every sample, so rows of a traversal differ only by w.
   const noise = o.noise === 'none' ? () => null
-    : (layer: number, n: number, r: number) => tf.tile(tf.randomNormal([1, r, r, 1], 0, 1, 'float32', (o.seed * 64 + layer) >>> 0), [n, 1, 1, 1]) as tf.Tensor4D;
+    : (layer: number, n: number, r: number) => tf.tile(tf.randomNormal([1, r, r, 1], 0, 1, 'float32', tfjsSeed(o.seed * 64 + layer)), [n, 1, 1, 1]) as tf.Tensor4D;
   return {
     kind: 'stylegan', space: 'w', dim: model.wDim, zDim: model.zDim, layers, resolution: res,
     info: { kind: 'stylegan', snapshot: last.name, resolution: res, alpha, styleLayers: layers, wDim: model.wDim, noise: o.noise },

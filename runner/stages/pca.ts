@@ -39,7 +39,7 @@ export function tileZoom(zoom: number, resolution: number): number {
 
 export const pcaStage: StageKind<PcaParams> = {
   kind: 'pca',
-  version: 1,
+  version: 2, // 2: StyleGAN noise for seed 0 is seeded (tfjs treated seed 0 as Math.random)
   description: 'PCA of a VAE (encoded reals) or StyleGAN (mapped w) latent space: spectrum, fresh-sample check, samples through the PCA, factor correlations',
   paramsSchema: 'pca.schema.json',
   inputs: [

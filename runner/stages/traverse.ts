@@ -45,7 +45,7 @@ function mean(xs: Array<number | null>): number | null {
 
 export const traverseStage: StageKind<TraverseParams> = {
   kind: 'traverse',
-  version: 1,
+  version: 2, // 2: StyleGAN noise for seed 0 is seeded (tfjs treated seed 0 as Math.random)
   description: 'Traversal grids of a latent PCA (pages of components, StyleGAN layer-range edits and style blending) and per-component background leakage',
   paramsSchema: 'traverse.schema.json',
   inputs: [

@@ -14,6 +14,7 @@
  * its fast path).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '../../compute/seed.js';
 // The node build of tfjs-core registers no gradient functions; tfjs-layers' bundle registers them
 // all in the global registry as a side effect (without it every tf.grad fails on 'Sum').
 import '@tensorflow/tfjs-layers';
@@ -29,7 +30,7 @@ export class ParamSet {
   /** Registers a weight ~ N(0, 1/lrmul) used as w * (gain / sqrt(fanIn)) * lrmul. */
   weight(name: string, shape: number[], fanIn: number, gain: number, lrmul: number): void {
     const heStd = gain / Math.sqrt(fanIn);
-    this.add(name, tf.randomNormal(shape, 0, 1 / lrmul, 'float32', hashSeed(this.seed, name)), heStd * lrmul);
+    this.add(name, tf.randomNormal(shape, 0, 1 / lrmul, 'float32', tfjsSeed(hashSeed(this.seed, name))), heStd * lrmul);
   }
 
   /** Registers a bias (constant init) used as b * lrmul. */

@@ -8,6 +8,7 @@
  * Scope: the function of (w per layer, level, alpha, noise). Not: mapping, truncation, mixing.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '../../compute/seed.js';
 // The generator is only differentiated once (penalties differentiate D twice), so it may use the
 // faster stock nearest-neighbour kernel and stock conv gradients.
 import { EqConv, NoiseInput, ParamSet, StyleMod, instanceNorm, lrelu, upsample2xFirstOrder as upsample2x } from './layers.js';
@@ -18,7 +19,7 @@ export type NoiseFn = (layer: number, n: number, res: number) => tf.Tensor4D | n
 
 /** Seeded normal noise: layer k of a call keyed by `seed` (deterministic on every backend). */
 export function seededNoise(seed: number): NoiseFn {
-  return (layer, n, res) => tf.randomNormal([n, res, res, 1], 0, 1, 'float32', (seed * 64 + layer) >>> 0) as tf.Tensor4D;
+  return (layer, n, res) => tf.randomNormal([n, res, res, 1], 0, 1, 'float32', tfjsSeed(seed * 64 + layer)) as tf.Tensor4D;
 }
 
 export const noNoise: NoiseFn = () => null;
