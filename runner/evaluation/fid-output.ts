@@ -17,13 +17,17 @@ export interface FidRow {
   fid: number | null;
   kid: number | null;
   kidStd: number | null;
+  /** Mean pairwise feature distance of the samples / of the reals / ratio (runner/metrics/diversity.ts). */
+  diversity?: number | null;
+  realDiversity?: number | null;
+  diversityRatio?: number | null;
   n: number;
   nReals: number | null;
   adjustedFid?: number | null;
   comparable: boolean;
 }
 
-const COLUMNS: Array<keyof FidRow> = ['snapshot', 'epoch', 'step', 'level', 'alpha', 'fid', 'adjustedFid', 'kid', 'kidStd', 'n', 'nReals', 'comparable'];
+const COLUMNS: Array<keyof FidRow> = ['snapshot', 'epoch', 'step', 'level', 'alpha', 'fid', 'adjustedFid', 'kid', 'kidStd', 'diversity', 'realDiversity', 'diversityRatio', 'n', 'nReals', 'comparable'];
 
 export function toCsv(rows: FidRow[], adjusted: boolean): string {
   const cols = COLUMNS.filter((c) => adjusted || c !== 'adjustedFid');

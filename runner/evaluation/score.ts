@@ -7,6 +7,7 @@
  */
 import { UserError } from '../errors.js';
 import { frechetDistance } from '../metrics/frechet.js';
+import { diversity } from '../metrics/diversity.js';
 import { kernelInceptionDistance } from '../metrics/kid.js';
 import { loadStats, type FeatureStats } from '../metrics/stats.js';
 import { adjustFid, weightDrop, type WeightSummaryLike } from '../metrics/weight.js';
@@ -105,14 +106,32 @@ export interface Score {
   kid: number | null;
   kidStd: number | null;
   kidSubsetSize: number | null;
+  /** Mean pairwise feature distance of the samples, of the reals, and their ratio (null when off). */
+  diversity: number | null;
+  realDiversity: number | null;
+  diversityRatio: number | null;
 }
 
-export function score(gen: { stats: FeatureStats; features: Float32Array }, real: Reals, kid: { enabled: boolean; subsets: number; subsetSize: number; seed: number }): Score {
+export interface ScoreOptions {
+  kid: { enabled: boolean; subsets: number; subsetSize: number; seed: number };
+  diversity: { enabled: boolean; maxRows: number; seed: number };
+}
+
+export function score(gen: { stats: FeatureStats; features: Float32Array }, real: Reals, opts: ScoreOptions): Score {
   const fid = frechetDistance(gen.stats.mu, gen.stats.sigma, real.stats.mu, real.stats.sigma).fid;
-  if (!kid.enabled) return { fid, kid: null, kidStd: null, kidSubsetSize: null };
+  const out: Score = { fid, kid: null, kidStd: null, kidSubsetSize: null, diversity: null, realDiversity: null, diversityRatio: null };
+  if (!opts.kid.enabled && !opts.diversity.enabled) return out;
+  const g = { data: gen.features, rows: gen.stats.n, dim: gen.stats.dim };
   const rf = real.features();
-  const k = kernelInceptionDistance({ data: gen.features, rows: gen.stats.n, dim: gen.stats.dim }, rf, { numSubsets: kid.subsets, subsetSize: kid.subsetSize, seed: kid.seed });
-  return { fid, kid: k.kid, kidStd: k.std, kidSubsetSize: k.m };
+  if (opts.kid.enabled) {
+    const k = kernelInceptionDistance(g, rf, { numSubsets: opts.kid.subsets, subsetSize: opts.kid.subsetSize, seed: opts.kid.seed });
+    Object.assign(out, { kid: k.kid, kidStd: k.std, kidSubsetSize: k.m });
+  }
+  if (opts.diversity.enabled) {
+    const d = diversity(g, rf, { maxRows: opts.diversity.maxRows, seed: opts.diversity.seed });
+    Object.assign(out, { diversity: d.generated, realDiversity: d.real, diversityRatio: d.ratio });
+  }
+  return out;
 }
 
 /** d = 1 - meanBytes(grey) / meanBytes(raw) from two weigh artifacts, or null when neither is given. */

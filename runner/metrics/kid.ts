@@ -174,7 +174,8 @@ function checkRange(idx: ArrayLike<number>, rows: number): void {
   }
 }
 
-function gather(f: Features, idx: ArrayLike<number>): Float64Array {
+/** Rows `idx` of a feature matrix as float64 (range-checked). */
+export function gather(f: Features, idx: ArrayLike<number>): Float64Array {
   checkRange(idx, f.rows);
   const out = new Float64Array(idx.length * f.dim);
   for (let i = 0; i < idx.length; i++) {

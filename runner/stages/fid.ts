@@ -8,7 +8,7 @@
  * d = 1 - meanBytes(grey)/meanBytes(raw), measured, never a constant).
  * Per point: N seeded samples (runner/evaluation/models.ts), optionally masked onto the reals' grey
  * background (masked FID, runner/evaluation/masker.ts), features with the reals' extractor,
- * float64 FID, KID over subsets (runner/evaluation/score.ts).
+ * float64 FID, KID over subsets, sample diversity against the reals' (runner/evaluation/score.ts).
  * Outputs: fid.json, fid.csv, fid.svg (runner/evaluation/fid-output.ts), samples.png (final point),
  * summary {final row, points, extractor, comparable, weightDrop}.
  */
@@ -31,13 +31,14 @@ export interface FidParams {
   weights: string | null;
   alphaMismatch: 'skip' | 'error';
   kid: { enabled: boolean; subsets: number; subsetSize: number; seed: number };
+  diversity: { enabled: boolean; maxRows: number; seed: number };
   masked: MaskerParams & { enabled: boolean };
   gridCount: number;
 }
 
 export const fidStage: StageKind<FidParams> = {
   kind: 'fid',
-  version: 1,
+  version: 2,
   description: 'FID/KID curve of a VAE or StyleGAN artifact (every snapshot + final) against fid-stats reals; adjusted and masked FID',
   paramsSchema: 'fid.schema.json',
   // Keyed by the content of these files, not their paths (docs/runner.md).
@@ -104,7 +105,7 @@ export const fidStage: StageKind<FidParams> = {
         const base = { snapshot: pt.snapshot, epoch: pt.epoch, step: pt.step, level: pt.level, alpha: pt.alpha, n: p.samples, comparable: ex.comparable };
         if (!real) {
           ctx.log(`${pt.snapshot}: level ${pt.level} alpha ${pt.alpha} has no reals input: skipped`);
-          rows.push({ ...base, fid: null, kid: null, kidStd: null, nReals: null, ...(adj ? { adjustedFid: null } : {}) });
+          rows.push({ ...base, fid: null, kid: null, kidStd: null, diversity: null, realDiversity: null, diversityRatio: null, nReals: null, ...(adj ? { adjustedFid: null } : {}) });
           continue;
         }
         const sampler = await pt.open({ seed: p.seed, psi: p.psi });
@@ -137,16 +138,16 @@ export const fidStage: StageKind<FidParams> = {
           sampler.dispose();
         }
         throwIfAborted(ctx.signal);
-        const s = sc.score(gen, real, p.kid);
-        const row = { ...base, fid: s.fid, kid: s.kid, kidStd: s.kidStd, nReals: real.stats.n, ...(adj ? { adjustedFid: sc.adjustFid(s.fid, adj.drop) } : {}) };
+        const s = sc.score(gen, real, { kid: p.kid, diversity: p.diversity });
+        const row = { ...base, fid: s.fid, kid: s.kid, kidStd: s.kidStd, diversity: s.diversity, realDiversity: s.realDiversity, diversityRatio: s.diversityRatio, nReals: real.stats.n, ...(adj ? { adjustedFid: sc.adjustFid(s.fid, adj.drop) } : {}) };
         rows.push(row);
-        ctx.log(`${pt.snapshot} (epoch ${pt.epoch}, level ${pt.level}, alpha ${pt.alpha}): FID ${s.fid.toFixed(3)}${adj ? ` adjusted ${row.adjustedFid!.toFixed(3)}` : ''}${s.kid !== null ? ` KID ${s.kid.toExponential(3)} ± ${s.kidStd!.toExponential(2)}` : ''} (${(p.samples / gen.seconds).toFixed(1)} img/s)`);
+        ctx.log(`${pt.snapshot} (epoch ${pt.epoch}, level ${pt.level}, alpha ${pt.alpha}): FID ${s.fid.toFixed(3)}${adj ? ` adjusted ${row.adjustedFid!.toFixed(3)}` : ''}${s.kid !== null ? ` KID ${s.kid.toExponential(3)} ± ${s.kidStd!.toExponential(2)}` : ''}${s.diversityRatio !== null ? ` diversity ${s.diversityRatio.toFixed(3)} of the reals'` : ''} (${(p.samples / gen.seconds).toFixed(1)} img/s)`);
       }
       ctx.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       const context = {
         model: model.kind, extractor: id, comparable: ex.comparable, samples: p.samples, seed: p.seed, psi: p.psi,
         masked: masker ? { grey, modelSha256: masker.modelSha256, inputSize: masker.inputSize } : null,
-        weightDrop: adj ? adj.drop : null, weighed: adj ? { rawMeanBytes: adj.rawMeanBytes, greyMeanBytes: adj.greyMeanBytes } : null, kid: p.kid,
+        weightDrop: adj ? adj.drop : null, weighed: adj ? { rawMeanBytes: adj.rawMeanBytes, greyMeanBytes: adj.greyMeanBytes } : null, kid: p.kid, diversity: p.diversity,
       };
       out.writeFidFiles(ctx.outDir, rows, context, !!adj, `${model.kind} FID${ex.comparable ? '' : ' (not comparable: ' + id.network + '@' + id.inputSize + 'px)'}`);
       if (grid && grid.length) {
@@ -154,7 +155,7 @@ export const fidStage: StageKind<FidParams> = {
         writeFileSync(join(ctx.outDir, 'samples.png'), await gridPng(grid, R, 3, { zoom: Math.max(1, Math.floor(64 / R)) }));
       }
       const final = rows.at(-1)!;
-      return { summary: { final, points: rows.length, fid: final.fid, kid: final.kid, kidStd: final.kidStd, ...(adj ? { adjustedFid: final.adjustedFid, weightDrop: adj.drop } : {}), comparable: ex.comparable, extractor: id, model: model.kind, samples: p.samples } };
+      return { summary: { final, points: rows.length, fid: final.fid, kid: final.kid, kidStd: final.kidStd, diversityRatio: final.diversityRatio ?? null, ...(adj ? { adjustedFid: final.adjustedFid, weightDrop: adj.drop } : {}), comparable: ex.comparable, extractor: id, model: model.kind, samples: p.samples } };
     } finally {
       ex.dispose();
       await masker?.dispose();

@@ -30,11 +30,14 @@ test('one row per snapshot with FID, KID and the files', async () => {
   for (const r of out.rows) {
     assert.ok(Number.isFinite(r.fid) && r.fid > 0, `fid ${r.fid}`);
     assert.ok(Number.isFinite(r.kid) && Number.isFinite(r.kidStd));
+    // Diversity: the reals' own spread, the samples', and their ratio (runner/metrics/diversity.ts).
+    assert.ok(r.realDiversity > 0 && r.diversity > 0, `diversity ${r.diversity} / ${r.realDiversity}`);
+    assert.ok(Math.abs(r.diversityRatio - r.diversity / r.realDiversity) < 1e-12);
     assert.deepEqual([r.level, r.alpha, r.n, r.nReals, r.comparable], [32, 1, 16, 32, false]);
     assert.equal(r.adjustedFid, undefined);
   }
   const csv = readFileSync(join(ref.dir, 'fid.csv'), 'utf8').trim().split('\n');
-  assert.equal(csv[0], 'snapshot,epoch,step,level,alpha,fid,kid,kidStd,n,nReals,comparable');
+  assert.equal(csv[0], 'snapshot,epoch,step,level,alpha,fid,kid,kidStd,diversity,realDiversity,diversityRatio,n,nReals,comparable');
   assert.equal(csv.length, 3);
   assert.ok(existsSync(join(ref.dir, 'fid.svg')) && existsSync(join(ref.dir, 'samples.png')));
   assert.equal(ref.summary.fid, out.rows[1].fid);
