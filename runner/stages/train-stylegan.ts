@@ -20,7 +20,7 @@ import type { StageContext, StageKind } from './types.js';
 
 export const trainStyleGanKind: StageKind<TrainStyleGanParams> = {
   kind: 'train-stylegan',
-  version: 1,
+  version: 2,
   description: 'Train one level of a progressive StyleGAN (fade-in, snapshots, metrics, resume).',
   paramsSchema: 'train-stylegan.schema.json',
   inputs: [

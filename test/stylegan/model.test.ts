@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from '../../runner/compute/kernels/index.js';
 import { Generator } from '../../runner/models/stylegan/generator.js';
 import { Discriminator } from '../../runner/models/stylegan/discriminator.js';
 import { StyleGanTrainer } from '../../runner/models/stylegan/trainer.js';
@@ -20,6 +21,10 @@ export const tiny: StyleGanConfig = {
   maxResolution: 16, zDim: 16, wDim: 16, mappingLayers: 2, mappingWidth: 16, mappingLrMul: 0.01,
   fmapBase: 64, fmapMax: 16, mbstdGroup: 4, dBlend: 'output',
 };
+
+// As in production (runner/compute): wasm gets our conv-gradient kernels, so the critic's
+// first-order path runs the stock Conv2D gradient there.
+registerWasmKernels();
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
@@ -122,37 +127,46 @@ test('w_avg and Gs follow their moving-average definitions', async () => {
   tr.dispose();
 });
 
-test('R1 loss (scores taken from inside the gradient pass) has the gradients of the plain two-pass formula', async () => {
-  await tf.setBackend('cpu');
-  const D = new Discriminator(tiny, 2);
-  const vars = D.params.list();
-  const reals = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const fakes = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
-  const critic = (x: tf.Tensor4D) => D.apply(x, 1, 0.6);
-  const ours = tf.variableGrads(() => {
-    const r = discriminatorLoss(critic, reals, fakes, defaultLoss);
-    // The kept real scores must outlive the tidy of the gradient's forward pass.
-    return r.total;
-  }, vars);
-  const ref = tf.variableGrads(() => {
-    const sr = critic(reals);
-    const sf = critic(fakes);
-    const g = tf.grad((x: tf.Tensor) => tf.sum(critic(x as tf.Tensor4D)))(reals);
-    const r1 = tf.mean(tf.sum(tf.square(g), [1, 2, 3]));
-    return tf.addN([tf.mean(tf.softplus(sf)), tf.mean(tf.softplus(tf.neg(sr))), tf.mul(r1, 5)]) as tf.Scalar;
-  }, vars);
-  assert.ok(Math.abs(ours.value.dataSync()[0]! - ref.value.dataSync()[0]!) < 1e-5);
-  assert.deepEqual(Object.keys(ours.grads).sort(), Object.keys(ref.grads).sort());
-  assert.ok(Object.keys(ours.grads).length > 10);
-  for (const v of vars) {
-    const a = ours.grads[v.name], b = ref.grads[v.name];
-    if (!a || !b) continue; // level-16 layers: unused at level 1 in both
-    const scale = Math.max(1e-6, tf.max(tf.abs(b)).dataSync()[0]!);
-    assert.ok(maxAbsDiff(a, b) <= 1e-4 * scale + 1e-7, `gradient of ${v.name}`);
-  }
-  tf.dispose([reals, fakes, ours.value, ref.value, ...Object.values(ours.grads), ...Object.values(ref.grads)]);
-  D.dispose();
-});
+for (const backend of ['cpu', 'wasm']) {
+  test(`R1 loss (first-order critic for fakes, scores from inside the gradient pass) has the gradients of the plain all-twice formula (${backend})`, async () => {
+    await tf.setBackend(backend);
+    const D = new Discriminator(tiny, 2);
+    const vars = D.params.list();
+    const reals = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const fakes = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const critic = (x: tf.Tensor4D) => D.apply(x, 1, 0.6);
+    const critics = { once: (x: tf.Tensor4D) => D.apply(x, 1, 0.6, true), twice: critic };
+    // The two op sets compute the same scores and the same input gradients.
+    assert.ok(maxAbsDiff(critics.once(reals), critic(reals)) < 1e-5);
+    const gOnce = tf.grad((x: tf.Tensor) => tf.sum(critics.once(x as tf.Tensor4D)))(reals);
+    const gTwice = tf.grad((x: tf.Tensor) => tf.sum(critic(x as tf.Tensor4D)))(reals);
+    assert.ok(maxAbsDiff(gOnce, gTwice) < 1e-5);
+    const grads = (penaltyWeight: number) => tf.variableGrads(() => discriminatorLoss(critics, reals, fakes, defaultLoss, undefined, penaltyWeight).total, vars);
+    const ref = (r1Weight: number) => tf.variableGrads(() => {
+      const sr = critic(reals);
+      const sf = critic(fakes);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(critic(x as tf.Tensor4D)))(reals);
+      const r1 = tf.mean(tf.sum(tf.square(g), [1, 2, 3]));
+      return tf.addN([tf.mean(tf.softplus(sf)), tf.mean(tf.softplus(tf.neg(sr))), tf.mul(r1, r1Weight)]) as tf.Scalar;
+    }, vars);
+    // Weight 1: gamma/2 = 5; lazy weight 4: 20; weight 0 (a step without the penalty): none.
+    for (const [w, r1Weight] of [[1, 5], [4, 20], [0, 0]] as const) {
+      const ours = grads(w), want = ref(r1Weight);
+      assert.ok(Math.abs(ours.value.dataSync()[0]! - want.value.dataSync()[0]!) < 1e-4, `loss at penalty weight ${w}`);
+      assert.deepEqual(Object.keys(ours.grads).sort(), Object.keys(want.grads).sort());
+      assert.ok(Object.keys(ours.grads).length > 10);
+      for (const v of vars) {
+        const a = ours.grads[v.name], b = want.grads[v.name];
+        if (!a || !b) continue; // level-16 layers: unused at level 1 in both
+        const scale = Math.max(1e-6, tf.max(tf.abs(b)).dataSync()[0]!);
+        assert.ok(maxAbsDiff(a, b) <= 1e-4 * scale + 1e-7, `gradient of ${v.name} at penalty weight ${w}`);
+      }
+      tf.dispose([ours.value, want.value, ...Object.values(ours.grads), ...Object.values(want.grads)]);
+    }
+    tf.dispose([reals, fakes, gOnce, gTwice]);
+    D.dispose();
+  });
+}
 
 // cpu is the slow pure-JS backend: one loss there keeps the file short; wasm runs both.
 for (const backend of ['cpu', 'wasm']) {

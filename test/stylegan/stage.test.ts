@@ -73,6 +73,19 @@ test('loss: wgan-gp reaches the trainer (gradient penalty and drift logged)', as
   assert.ok(m.every((row) => !('r1' in row)));
 });
 
+test('penaltyInterval: the R1 term is computed on every N-th step only and logged as its mean over those steps', async () => {
+  const every = await runStage(trainStyleGanKind, { ...base, level: 4, epochs: 1, samples: 0, logEvery: 1 }, { data: dataRef(data) }, { backend: 'wasm' });
+  const lazy = await runStage(trainStyleGanKind, { ...base, level: 4, epochs: 1, samples: 0, logEvery: 1, penaltyInterval: 2 }, { data: dataRef(data) }, { backend: 'wasm' });
+  const a = rows(every.ref.dir), b = rows(lazy.ref.dir);
+  assert.equal(a.length, 4);
+  assert.ok(a.every((r) => Number.isFinite(r['r1'])));
+  // Steps 0 and 2 carry the penalty (weighted x2), steps 1 and 3 do not.
+  assert.deepEqual(b.map((r) => 'r1' in r), [true, false, true, false]);
+  // Step 0 starts from the same weights: same R1 value, different D update (penalty weight 2).
+  assert.equal(b[0]!['r1'], a[0]!['r1']);
+  assert.notEqual(b[2]!['d_loss'], a[2]!['d_loss']);
+});
+
 test('user errors name the stage and the param', async () => {
   await assert.rejects(runStage(trainStyleGanKind, { ...base, level: 8 }, { data: dataRef(data) }, { backend: 'cpu' }), /needs input 'previous'/);
   await assert.rejects(runStage(trainStyleGanKind, { ...base, level: 4, fadeInEpochs: 3 }, { data: dataRef(data) }, { backend: 'cpu' }), /params.fadeInEpochs/);

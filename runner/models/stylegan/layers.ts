@@ -89,6 +89,14 @@ export function lrelu(x: tf.Tensor, slope = 0.2): tf.Tensor {
   return tf.mul(x, tf.step(x, slope));
 }
 
+/**
+ * Leaky ReLU with the stock kernel: one kernel instead of two, for paths differentiated once
+ * only (its gradient's Greater/Select masks have no gradient themselves).
+ */
+export function lreluFirstOrder(x: tf.Tensor, slope = 0.2): tf.Tensor {
+  return tf.leakyRelu(x, slope);
+}
+
 /** Normalizes each feature vector (last axis) to unit RMS. */
 export function pixelNorm(x: tf.Tensor, eps = 1e-8): tf.Tensor {
   return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)));
@@ -172,6 +180,11 @@ export function downsample2x(x: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(b, [n, h / 2, w / 2, c]);
 }
 
+/** 2x2 box downsample with the stock AvgPool kernel (same values; its gradient is first order only). */
+export function downsample2xFirstOrder(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.avgPool(x, 2, 2, 'valid');
+}
+
 /** Repeated box downsample / nearest upsample to a power-of-two target size. */
 export function resizePow2(x: tf.Tensor4D, size: number): tf.Tensor4D {
   let y = x;
@@ -212,16 +225,16 @@ export class EqConv {
   }
 
   /** Convolution without bias (the synthesis network adds noise before the bias). */
-  conv(x: tf.Tensor4D): tf.Tensor4D {
-    return conv2dSame(x, this.p.get(`${this.name}/w`) as tf.Tensor4D, this.firstOrder);
+  conv(x: tf.Tensor4D, firstOrder = this.firstOrder): tf.Tensor4D {
+    return conv2dSame(x, this.p.get(`${this.name}/w`) as tf.Tensor4D, firstOrder);
   }
 
   addBias(x: tf.Tensor4D): tf.Tensor4D {
     return tf.add(x, this.p.get(`${this.name}/b`));
   }
 
-  apply(x: tf.Tensor4D): tf.Tensor4D {
-    return this.addBias(this.conv(x));
+  apply(x: tf.Tensor4D, firstOrder = this.firstOrder): tf.Tensor4D {
+    return this.addBias(this.conv(x, firstOrder));
   }
 }
 

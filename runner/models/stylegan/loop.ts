@@ -41,6 +41,7 @@ export interface TrainStyleGanParams {
   r1Gamma: number;
   gpLambda: number;
   driftEps: number;
+  penaltyInterval: number;
   mixingProb: number;
   wAvgBeta: number;
   emaHalfLifeKimg: number;
@@ -121,7 +122,7 @@ export async function trainStyleGanLevel(p: TrainStyleGanParams, io: LoopIo): Pr
     if (io.previousDir) checkPrevious(p, io.previousDir, io.id);
     const emaBeta = p.emaHalfLifeKimg > 0 ? 0.5 ** (p.batchSize / (p.emaHalfLifeKimg * 1000)) : 0;
     return new StyleGanTrainer(p.model, {
-      level, batchSize: p.batchSize, seed: p.seed, mixingProb: p.mixingProb, wAvgBeta: p.wAvgBeta, emaBeta,
+      level, batchSize: p.batchSize, seed: p.seed, mixingProb: p.mixingProb, wAvgBeta: p.wAvgBeta, emaBeta, penaltyInterval: p.penaltyInterval,
       loss: { kind: p.loss, r1Gamma: p.r1Gamma, gpLambda: p.gpLambda, gpTarget: 1, driftEps: p.driftEps },
       adam: { beta1: p.adamBeta1, beta2: p.adamBeta2, epsilon: p.adamEpsilon },
     });
@@ -177,7 +178,9 @@ async function run(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader, tra
 
   let t0 = performance.now();
   let sinceLog = 0;
+  // Sums and counts per term: the penalty terms are present on penaltyInterval-th steps only.
   const acc: Record<string, number> = {};
+  const cnt: Record<string, number> = {};
   let last: Record<string, number> = {};
   for (let epoch = startEpoch; epoch < p.epochs; epoch++) {
     for (const batch of epochBatches(reader, { seed: dataSeed, epoch, batchSize: p.batchSize, count, mirror: p.mirror })) {
@@ -189,18 +192,18 @@ async function run(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader, tra
       reals.dispose();
       step++;
       sinceLog++;
-      for (const [k, v] of Object.entries(terms)) acc[k] = (acc[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(terms)) { acc[k] = (acc[k] ?? 0) + v; cnt[k] = (cnt[k] ?? 0) + 1; }
       const endOfEpoch = batch.index === perEpoch - 1;
       if (step % p.logEvery === 0 || endOfEpoch) {
         const row: Record<string, number> = { epoch, step, kimg: (step * p.batchSize) / 1000, alpha, lr };
-        for (const [k, v] of Object.entries(acc)) row[k] = v / sinceLog;
+        for (const [k, v] of Object.entries(acc)) row[k] = v / cnt[k]!;
         metrics.append(row);
         const secs = (performance.now() - t0) / 1000;
         const ips = (sinceLog * p.batchSize) / secs;
         timing.append({ step, seconds: secs, img_per_s: ips });
         io.progress({ done: step, total: totalSteps, message: `level ${res} epoch ${epoch + 1}/${p.epochs} alpha ${alpha.toFixed(2)} D ${(row['d_loss'] ?? 0).toFixed(3)} G ${(row['g_loss'] ?? 0).toFixed(3)} ${ips.toFixed(1)} img/s` });
         last = row;
-        for (const k of Object.keys(acc)) delete acc[k];
+        for (const k of Object.keys(acc)) { delete acc[k]; delete cnt[k]; }
         sinceLog = 0;
         t0 = performance.now();
       }

@@ -29,6 +29,8 @@ export interface TrainerOptions {
   wAvgBeta: number;
   /** Gs <- lerp(G, Gs, emaBeta) after each step. */
   emaBeta: number;
+  /** Apply the R1 / gradient penalty every this many steps, weighted by it (1 = every step). */
+  penaltyInterval?: number;
   adam: AdamOptions;
 }
 
@@ -127,21 +129,26 @@ export class StyleGanTrainer {
     const level = this.opts.level;
     const terms: Record<string, tf.Scalar> = {};
     const keepTerms = (t: Record<string, tf.Scalar>): void => { for (const [k, v] of Object.entries(t)) terms[k] = tf.keep(tf.clone(v)); };
-    const critic = (x: tf.Tensor4D): tf.Tensor2D => this.D.apply(x, level, alpha);
+    const critics = {
+      once: (x: tf.Tensor4D): tf.Tensor2D => this.D.apply(x, level, alpha, true),
+      twice: (x: tf.Tensor4D): tf.Tensor2D => this.D.apply(x, level, alpha),
+    };
+    const every = this.opts.penaltyInterval ?? 1;
+    const penaltyWeight = step % every === 0 ? every : 0;
 
     // D update: fakes are constants here (computed outside the tape).
     const fakesD = tf.tidy(() => this.fakes(step, S_ZD, alpha));
     let mixU: tf.Tensor4D | undefined;
-    if (this.opts.loss.kind === 'wgan-gp') {
+    if (this.opts.loss.kind === 'wgan-gp' && penaltyWeight > 0) {
       const r = rngFor(this.opts.seed, S_GP, level, step);
       mixU = tf.tensor4d(Float32Array.from({ length: this.opts.batchSize }, () => r.next()), [this.opts.batchSize, 1, 1, 1]);
     }
-    this.update(this.optD, () => discriminatorLoss(critic, reals, fakesD, this.opts.loss, mixU), lr, keepTerms);
+    this.update(this.optD, () => discriminatorLoss(critics, reals, fakesD, this.opts.loss, mixU, penaltyWeight), lr, keepTerms);
     fakesD.dispose();
     mixU?.dispose();
 
     // G update.
-    this.update(this.optG, () => generatorLoss(critic, this.fakes(step, S_ZG, alpha), this.opts.loss), lr, keepTerms);
+    this.update(this.optG, () => generatorLoss(critics.once, this.fakes(step, S_ZG, alpha), this.opts.loss), lr, keepTerms);
 
     // w_avg from a fresh batch of w (no gradient), then the EMA generator.
     tf.tidy(() => this.G.updateWAvg(this.G.mapping.apply(this.z(S_ZG, step)), this.opts.wAvgBeta));
