@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyDefaults, runStage } from '../helpers/run-stage.js';
 import { dataRef, makeBlobDataset } from '../training/helpers.js';
 import { trainStyleGanKind } from '../../runner/stages/train-stylegan.js';
-import { realBatch } from '../../runner/models/stylegan/loop.js';
+import { emaBetaAt, realBatch } from '../../runner/models/stylegan/loop.js';
 import { loadTensors } from '../../runner/training/model-files.js';
 import { downsample2x, upsample2x } from '../../runner/models/stylegan/layers.js';
 import { Interrupted } from '../../runner/errors.js';
@@ -51,6 +51,17 @@ test('levels 4 -> 8: artifact files, finite losses, alpha fades linearly to 1', 
   const norm = (a: ArrayLike<number>): number => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
   assert.ok(norm(w4) > 0);
   assert.ok(norm(w8) > 1.5 * norm(w4), `w_avg carried over from level 4 (${norm(w8)} vs ${norm(w4)})`);
+  // The EMA ramp-up counts images from the start at 4x4: level 8 starts after level 4's 2 x 16.
+  assert.equal(JSON.parse(readFileSync(join(l8.ref.dir, 'config.json'), 'utf8')).imagesBefore, 32);
+});
+
+test('Gs EMA ramp-up: half-life min(emaHalfLifeKimg, emaRampup x images seen); 0 seen copies G', () => {
+  const p = { emaHalfLifeKimg: 10, emaRampup: 0.05, batchSize: 32 };
+  assert.equal(emaBetaAt(p, 0), 0);
+  assert.equal(emaBetaAt(p, 20_000), 0.5 ** (32 / 1000), 'ramp: 5% of 20k images = 1 kimg half-life');
+  assert.equal(emaBetaAt(p, 10_000_000), 0.5 ** (32 / 10_000), 'capped at 10 kimg');
+  assert.equal(emaBetaAt({ ...p, emaRampup: 0 }, 0), 0.5 ** (32 / 10_000), 'ramp-up off: StyleGAN fixed half-life');
+  assert.equal(emaBetaAt({ ...p, emaHalfLifeKimg: 0 }, 1e9), 0, 'half-life 0: Gs copies G');
 });
 
 test('real images are blended like the generator: alpha 0 gives up(down(x))', () => {

@@ -45,6 +45,7 @@ export interface TrainStyleGanParams {
   mixingProb: number;
   wAvgBeta: number;
   emaHalfLifeKimg: number;
+  emaRampup: number;
   adamBeta1: number;
   adamBeta2: number;
   adamEpsilon: number;
@@ -103,39 +104,51 @@ function validate(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader): { l
   return { level, count };
 }
 
-/** Checks the previous level's config.json: level / 2 and the same model. */
-function checkPrevious(p: TrainStyleGanParams, dir: string, id: string): void {
+/**
+ * Gs decay for one step: half-life emaHalfLifeKimg, capped at emaRampup x the images seen since
+ * training began at 4x4 (StyleGAN2-ADA's ramp-up), so short runs get a Gs that tracks G instead
+ * of staying near the initialisation. 0 = Gs copies G.
+ */
+export function emaBetaAt(p: Pick<TrainStyleGanParams, 'emaHalfLifeKimg' | 'emaRampup' | 'batchSize'>, imagesSeen: number): number {
+  let halfLife = p.emaHalfLifeKimg * 1000;
+  if (p.emaRampup > 0) halfLife = Math.min(halfLife, imagesSeen * p.emaRampup);
+  return halfLife > 0 ? 0.5 ** (p.batchSize / halfLife) : 0;
+}
+
+/** Checks the previous level's config.json (level / 2, the same model); returns the images it and the levels below it trained on. */
+function checkPrevious(p: TrainStyleGanParams, dir: string, id: string): number {
   const path = join(dir, 'config.json');
-  let prev: { params?: TrainStyleGanParams };
+  let prev: { params?: TrainStyleGanParams; imagesBefore?: number; imagesPerEpoch?: number };
   try { prev = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new UserError(`stage ${id}: input 'previous' (${path}) is not a train-stylegan artifact: ${(e as Error).message}`); }
   if (prev.params?.level !== p.level / 2) throw new UserError(`stage ${id}: input 'previous' is level ${prev.params?.level}, expected ${p.level / 2}`);
   if (JSON.stringify(prev.params.model) !== JSON.stringify(p.model)) {
     throw new UserError(`stage ${id}: params.model differs from the previous level's (${JSON.stringify(prev.params.model)}); every level of a run must use the same model`);
   }
+  return (prev.imagesBefore ?? 0) + (prev.imagesPerEpoch ?? 0) * prev.params.epochs;
 }
 
 
 export async function trainStyleGanLevel(p: TrainStyleGanParams, io: LoopIo): Promise<Record<string, unknown>> {
   const reader = new PackedReader(io.dataDir);
+  let imagesBefore = 0;
   const trainer = (() => {
     const { level } = validate(p, io, reader);
-    if (io.previousDir) checkPrevious(p, io.previousDir, io.id);
-    const emaBeta = p.emaHalfLifeKimg > 0 ? 0.5 ** (p.batchSize / (p.emaHalfLifeKimg * 1000)) : 0;
+    if (io.previousDir) imagesBefore = checkPrevious(p, io.previousDir, io.id);
     return new StyleGanTrainer(p.model, {
-      level, batchSize: p.batchSize, seed: p.seed, mixingProb: p.mixingProb, wAvgBeta: p.wAvgBeta, emaBeta, penaltyInterval: p.penaltyInterval,
+      level, batchSize: p.batchSize, seed: p.seed, mixingProb: p.mixingProb, wAvgBeta: p.wAvgBeta, emaBeta: emaBetaAt(p, Infinity), penaltyInterval: p.penaltyInterval,
       loss: { kind: p.loss, r1Gamma: p.r1Gamma, gpLambda: p.gpLambda, gpTarget: 1, driftEps: p.driftEps },
       adam: { beta1: p.adamBeta1, beta2: p.adamBeta2, epsilon: p.adamEpsilon },
     });
   })();
   try {
-    return await run(p, io, reader, trainer);
+    return await run(p, io, reader, trainer, imagesBefore);
   } finally {
     trainer.dispose();
     reader.close();
   }
 }
 
-async function run(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader, trainer: StyleGanTrainer): Promise<Record<string, unknown>> {
+async function run(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader, trainer: StyleGanTrainer, imagesBefore: number): Promise<Record<string, unknown>> {
   const level = trainer.opts.level;
   const res = p.level;
   const count = p.limitImages > 0 ? Math.min(p.limitImages, reader.count) : reader.count;
@@ -145,7 +158,7 @@ async function run(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader, tra
   const alphaAt = (step: number): number => (fadeSteps <= 0 ? 1 : Math.min(1, step / fadeSteps));
   const lrAt = makeSchedule(p.schedule, p.lr);
   const dataSeed = hashInts(p.seed, level);
-  writeFileSync(join(io.outDir, 'config.json'), JSON.stringify({ kind: 'train-stylegan', params: p, levelIndex: level, imagesPerEpoch: perEpoch * p.batchSize, totalSteps, fadeSteps }, null, 1) + '\n');
+  writeFileSync(join(io.outDir, 'config.json'), JSON.stringify({ kind: 'train-stylegan', params: p, levelIndex: level, imagesPerEpoch: perEpoch * p.batchSize, imagesBefore, totalSteps, fadeSteps }, null, 1) + '\n');
 
   // Start: resume point, else previous level, else fresh init (Gs = G).
   const resumeRoot = join(io.workDir, 'resume');
@@ -188,7 +201,7 @@ async function run(p: TrainStyleGanParams, io: LoopIo, reader: PackedReader, tra
       const alpha = alphaAt(step);
       const lr = lrAt(step, totalSteps);
       const reals = realBatch(batch.pixels, p.batchSize, reader.meta.resolution, res, alpha);
-      const terms = trainer.step(reals, step, alpha, lr);
+      const terms = trainer.step(reals, step, alpha, lr, emaBetaAt(p, imagesBefore + step * p.batchSize));
       reals.dispose();
       step++;
       sinceLog++;

@@ -124,8 +124,11 @@ export class StyleGanTrainer {
     tf.dispose([value, ...Object.values(grads), ...kept]);
   }
 
-  /** One D + G step on `reals` ([N, res, res, 3] in [-1, 1], already alpha-blended). */
-  step(reals: tf.Tensor4D, step: number, alpha: number, lr: number): StepTerms {
+  /**
+   * One D + G step on `reals` ([N, res, res, 3] in [-1, 1], already alpha-blended). `emaBeta`
+   * overrides the options' Gs decay for this step (the loop's EMA ramp-up).
+   */
+  step(reals: tf.Tensor4D, step: number, alpha: number, lr: number, emaBeta = this.opts.emaBeta): StepTerms {
     const level = this.opts.level;
     const terms: Record<string, tf.Scalar> = {};
     const keepTerms = (t: Record<string, tf.Scalar>): void => { for (const [k, v] of Object.entries(t)) terms[k] = tf.keep(tf.clone(v)); };
@@ -152,15 +155,14 @@ export class StyleGanTrainer {
 
     // w_avg from a fresh batch of w (no gradient), then the EMA generator.
     tf.tidy(() => this.G.updateWAvg(this.G.mapping.apply(this.z(S_ZG, step)), this.opts.wAvgBeta));
-    this.updateEma();
+    this.updateEma(emaBeta);
 
     const out: StepTerms = {};
     for (const [k, v] of Object.entries(terms)) { out[k] = v.dataSync()[0]!; v.dispose(); }
     return out;
   }
 
-  updateEma(): void {
-    const beta = this.opts.emaBeta;
+  updateEma(beta = this.opts.emaBeta): void {
     tf.tidy(() => {
       for (const [n, g] of this.G.params.vars) {
         const s = this.Gs.params.vars.get(n)!;
