@@ -5,8 +5,8 @@
  * Inputs are lists by role, all optional, so an experiment wires whatever it has; a section appears
  * only for what is present (runner/report/sections*.ts). Run facts come from each input's meta.json
  * in the store (runner/report/artifacts.ts: `join(ref.dir, '..', 'meta.json')`), so with
- * `timings: true` (default) the page holds wall-clock seconds and is not byte-reproducible; set
- * `timings: false` for a reproducible output hash. Docs: docs/report.md.
+ * `timings: true` the page holds wall-clock seconds and is not byte-reproducible; the default
+ * `timings: false` gives a reproducible output hash. Docs: docs/report.md.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -22,7 +22,7 @@ function sectionIds(html: string): string[] {
 
 test('full report: every section, self-contained, run facts, banner, weight drop', async () => {
   const { inputs } = await everything();
-  const { ref, result } = await runStage(reportStage, { title: 'quick' }, inputs);
+  const { ref, result } = await runStage(reportStage, { title: 'quick', timings: true }, inputs);
   const html = readFileSync(join(ref.dir, 'report.html'), 'utf8');
   assert.deepEqual(sectionIds(html), ALL);
   assert.deepEqual((result as { summary: { sections: string[] } }).summary.sections, ALL);
