@@ -183,14 +183,17 @@ for (const backend of ['cpu', 'wasm']) {
         tr.syncEma();
         const reals = tf.tidy(() => tf.tanh(tf.randomNormal([4, res, res, 3], 0, 1, 'float32', 9))) as tf.Tensor4D;
         const w0 = tr.G.params.vars.get(`g/syn/${res}/conv1/w`)!.dataSync().slice();
-        let count = -1;
+        let count = -1, bytes = -1;
         for (let s = 0; s < 3; s++) {
           const terms = tr.step(reals, s, 0.5, 0.002);
           for (const [k, v] of Object.entries(terms)) assert.ok(Number.isFinite(v), `${k} = ${v} at step ${s}`);
           assert.ok(loss === 'logistic-r1' ? 'r1' in terms : 'gp' in terms);
           // Adam state is created on the first step; after that the count must stay flat.
-          if (s === 1) count = tf.memory().numTensors;
-          if (s > 1) assert.equal(tf.memory().numTensors, count, `tensor count grew at step ${s}`);
+          if (s === 1) { count = tf.memory().numTensors; bytes = tf.memory().numBytes; }
+          if (s > 1) {
+            assert.equal(tf.memory().numTensors, count, `tensor count grew at step ${s}`);
+            assert.equal(tf.memory().numBytes, bytes, `tensor bytes grew at step ${s}`);
+          }
         }
         const w1 = tr.G.params.vars.get(`g/syn/${res}/conv1/w`)!.dataSync();
         assert.notDeepEqual(Array.from(w1), Array.from(w0));
