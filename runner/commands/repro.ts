@@ -97,7 +97,8 @@ function why(a: LockStage, b: LockStage, sameUpstream: boolean): string {
   }
   if (a.kind !== b.kind) return `kind ${a.kind} vs ${b.kind}`;
   if (a.version !== b.version) return `code version ${a.version} vs ${b.version}`;
-  const p = diffParams(a.params, b.params);
+  // Path params compare by the content fingerprint the key used (absolute paths differ by machine).
+  const p = diffParams(a.keyParams ?? a.params, b.keyParams ?? b.params);
   if (p.length) return `params differ: ${p.join(', ')}`;
   if (!sameUpstream) return 'inputs differ (upstream changed)';
   return 'inputs differ';

@@ -88,8 +88,10 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
         const inputs: StageSpec['inputs'] = {};
         for (const [name, src] of Object.entries(s.inputs)) inputs[name] = mapOneOrMany(src, (id) => ({ key: keys.get(id)!, hash: results.get(id)!.meta.outputHash }));
         let key: string;
+        let keyed: Record<string, unknown>;
         try {
-          key = stageKey({ kind: s.kind, version: kind.version, params: keyParams(s, (f) => store.fingerprints().fingerprint(f)), inputs: Object.fromEntries(Object.entries(inputs).map(([n, v]) => [n, mapOneOrMany(v, (x) => x.hash)])) });
+          keyed = keyParams(s, (f) => store.fingerprints().fingerprint(f));
+          key = stageKey({ kind: s.kind, version: kind.version, params: keyed, inputs: Object.fromEntries(Object.entries(inputs).map(([n, v]) => [n, mapOneOrMany(v, (x) => x.hash)])) });
           store.fingerprints().save();
         } catch (e) {
           errors.push({ id: s.id, error: e as Error });
@@ -122,6 +124,7 @@ export async function runExperiment(exp: Experiment, registry: Registry, store: 
               key,
               outputHash: r.meta.outputHash,
               params: s.params,
+              ...(keyed !== s.params ? { keyParams: keyed } : {}),
               inputs: Object.fromEntries(Object.entries(s.inputs).map(([n, src]) => [n, mapOneOrMany(src, (id) => ({ stage: id, hash: results.get(id)!.meta.outputHash }))])),
               // The backend explains numeric differences between machines: keep it beside the hashes.
               ...(r.meta.environment['tfjs.backend'] !== undefined ? { environment: { backend: r.meta.environment['tfjs.backend'] } } : {}),

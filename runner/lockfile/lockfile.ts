@@ -25,6 +25,11 @@ export interface LockStage {
   key: string;
   outputHash: string;
   params: Record<string, unknown>;
+  /**
+   * The params as keyed, where they differ from `params`: path params replaced by the content
+   * fingerprint the key used. Machine-independent, so `btf diff` compares these.
+   */
+  keyParams?: Record<string, unknown>;
   /** Input name -> producing stage and its output hash (a list for `multiple` inputs). */
   inputs: Record<string, LockInput | LockInput[]>;
   /** Backend or other facts the stage recorded that may explain numeric differences. */

@@ -46,3 +46,16 @@ test('a missing data folder is a located error', () => {
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trim(), `${w.file}:2:58: stages.data.params.path: no such file or folder: ${join(w.dir, 'nowhere')}`);
 });
+
+test('btf diff compares path params by content: other folders, same images, another param changed', async () => {
+  const a = workspace(EXP('faces'));
+  const b = workspace(EXP('elsewhere').replace('resolution: 32', 'resolution: 16'));
+  await makeImages(join(a.dir, 'faces'), 3);
+  await makeImages(join(b.dir, 'elsewhere'), 3);
+  assert.equal(btf(['run', a.file, '--store', a.store]).code, 0);
+  assert.equal(btf(['run', b.file, '--store', b.store]).code, 0);
+  const lock = JSON.parse(readFileSync(join(a.dir, 'exp.lock.json'), 'utf8'));
+  assert.match(lock.stages.data.keyParams.path, /^dir:[0-9a-f]{64}$/, 'the lock file records the keyed fingerprint');
+  const d = btf(['diff', join(a.dir, 'exp.lock.json'), join(b.dir, 'exp.lock.json')]);
+  assert.match(d.stdout, /^data \(dataset\): params differ: resolution +<- first divergence$/m, d.stdout);
+});
