@@ -8,18 +8,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PackedWriter } from '../../runner/datasets/packed.js';
+import { Rng } from '../../runner/linalg/random.js';
 import type { ArtifactRef } from '../../runner/stages/types.js';
 
-/** Mulberry32: small deterministic PRNG. */
+/** Uniforms in [0, 1) from the shared seeded PRNG (mulberry32, runner/linalg/random.ts). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.uniform();
 }
 
 function inEllipse(x: number, y: number, cx: number, cy: number, rx: number, ry: number): boolean {

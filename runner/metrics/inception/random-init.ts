@@ -7,6 +7,7 @@
  * Features from this network are NOT comparable with published FIDs (index.ts flags them
  * `comparable: false`); they only let a pipeline run end to end without the real weights.
  */
+import { Rng } from '../../linalg/random.js';
 import type { ConvSpec } from './architecture.js';
 import type { FoldedConv } from './fold.js';
 
@@ -17,16 +18,10 @@ function streamSeed(seed: number, name: string): number {
   return h;
 }
 
-/** mulberry32: small, fast, well-distributed 32-bit generator; returns uniforms in (0, 1). */
+/** Uniforms in (0, 1) from the shared mulberry32 (linalg/random.ts), offset by half a step off 0. */
 function uniforms(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => (r.nextU32() + 0.5) / 4294967296;
 }
 
 /** He-normal filter [kh, kw, cin, cout] and zero bias for one unit. */
