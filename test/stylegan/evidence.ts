@@ -58,7 +58,7 @@ export async function evidence(store: string, lockPath: string): Promise<Evidenc
   const add = (stage: string, snapshot: string, level: number, alpha: number, px: Uint8Array): void => {
     const g4 = pooled(px, N, level, 4);
     rows.push({ stage, snapshot, level, alpha, frechet4: score(g4, real4, 48), frechet8: level >= 8 ? score(pooled(px, N, level, 8), real8, 192) : null,
-      diversity4: meanPairwiseDistance({ data: Float32Array.from(g4), rows: N, dim: 48 }).mean });
+      diversity4: meanPairwiseDistance({ data: g4, rows: N, dim: 48 }).mean });
   };
   // Untrained: the level-4 stage's initial generator (the trainer seeds G with 2 * seed + 1).
   const p4 = lock.stages['g4']!.params as { seed: number; model: StyleGanConfig };
